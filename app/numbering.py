@@ -1,0 +1,50 @@
+"""Document numbers (orders, pick lists, shipments, RMAs, POs) from one sequence table."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.models import NumberSequence
+
+PREFIXES = {
+    "order": "SO",
+    "pick_list": "PL",
+    "shipment": "SH",
+    "rma": "RMA",
+    "purchase_order": "PO",
+}
+
+
+def next_number(session: Session, kind: str) -> str:
+    """Reserve the next number of `kind` (e.g. 'SO-000123') inside the caller's transaction."""
+    if kind not in PREFIXES:
+        raise ValueError(f"unknown number sequence {kind!r}")
+    row = session.execute(
+        select(NumberSequence.next_value).where(NumberSequence.name == kind).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        session.add(NumberSequence(name=kind, next_value=2))
+        session.flush()
+        value = 1
+    else:
+        value = row
+        session.execute(
+            update(NumberSequence)
+            .where(NumberSequence.name == kind)
+            .values(next_value=NumberSequence.next_value + 1)
+        )
+    return format_number(kind, value)
+
+
+def format_number(kind: str, value: int) -> str:
+    return f"{PREFIXES[kind]}-{value:06d}"
+
+
+def set_next_value(session: Session, kind: str, next_value: int) -> None:
+    """Move a sequence forward (bulk loaders that assign numbers themselves call this)."""
+    existing = session.get(NumberSequence, kind)
+    if existing is None:
+        session.add(NumberSequence(name=kind, next_value=next_value))
+    else:
+        existing.next_value = max(existing.next_value, next_value)

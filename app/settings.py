@@ -1,0 +1,164 @@
+"""Business settings: declared once with type, default and validation; stored in the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import record_event
+from app.changes import ChangeSet
+from app.errors import ValidationError
+from db.models import AppSetting
+
+
+def _currency(value: Any) -> str:
+    text = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise ValueError("must be a three-letter ISO 4217 code such as USD or EUR")
+    return text
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value)
+        if text not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return text
+
+    return check
+
+
+def _text(max_len: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        if len(text) > max_len:
+            raise ValueError(f"must be at most {max_len} characters")
+        return text
+
+    return check
+
+
+def _optional_file(value: Any) -> str:
+    text = str(value or "").strip()
+    if text and not Path(text).is_file():
+        raise ValueError(f"file {text} does not exist")
+    return text
+
+
+def _non_negative_int(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a whole number") from None
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("1", "true", "yes", "on"):
+        return True
+    if str(value).lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be yes or no")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str
+    label: str
+    default: Any
+    parse: Callable[[Any], Any] = field(repr=False)
+    help: str = ""
+
+
+REGISTRY: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("business.name", "Business name", "My Shop", _text(200)),
+        Setting(
+            "business.address",
+            "Business address",
+            "",
+            _text(1000),
+            "Printed on packing slips and return slips; one line per row.",
+        ),
+        Setting("business.email", "Contact email", "", _text(254)),
+        Setting("business.phone", "Contact phone", "", _text(50)),
+        Setting(
+            "business.logo_path",
+            "Logo image",
+            "",
+            _optional_file,
+            "PNG or JPEG printed at the top of packing slips.",
+        ),
+        Setting("currency", "Currency", "USD", _currency),
+        Setting("paper_size", "Paper size", "Letter", _choice("Letter", "A4")),
+        Setting("orders.late_after_days", "Orders are late after (days)", 2, _non_negative_int),
+        Setting("shop.setup_done", "First-start choice made", False, _bool),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSnapshot:
+    values: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
+def get_settings(session: Session) -> SettingsSnapshot:
+    """Every registered setting, stored value or default."""
+    stored = dict(session.execute(select(AppSetting.key, AppSetting.value)).tuples())
+    return SettingsSnapshot({key: stored.get(key, s.default) for key, s in REGISTRY.items()})
+
+
+def get_setting(session: Session, key: str) -> Any:
+    setting = REGISTRY[key]
+    row = session.get(AppSetting, key)
+    return setting.default if row is None else row.value
+
+
+def update_settings(session: Session, changes: Mapping[str, Any], *, actor: str) -> ChangeSet:
+    """Validate and store `changes`; raises ValidationError naming the first bad field."""
+    parsed: dict[str, Any] = {}
+    for key, raw in changes.items():
+        setting = REGISTRY.get(key)
+        if setting is None:
+            raise ValidationError(f"unknown setting {key!r}", field=key)
+        try:
+            parsed[key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ValidationError(f"{setting.label}: {exc}", field=key) from None
+    changed = {}
+    for key, value in parsed.items():
+        row = session.get(AppSetting, key)
+        old = REGISTRY[key].default if row is None else row.value
+        if old == value:
+            continue
+        if row is None:
+            session.add(AppSetting(key=key, value=value))
+        else:
+            row.value = value
+        changed[key] = {"old": old, "new": value}
+    if not changed:
+        return ChangeSet()
+    record_event(
+        session,
+        actor=actor,
+        action="settings.update",
+        entity_type="settings",
+        entity_id=None,
+        summary="Changed " + ", ".join(sorted(changed)),
+        details=changed,
+    )
+    return ChangeSet(settings=True)

@@ -1,0 +1,25 @@
+"""unit_of_work: the one owner of a transaction (commit on success, rollback on error)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.engine import BEGIN_MODE
+
+
+@contextmanager
+def unit_of_work(
+    session_factory: sessionmaker[Session], *, write: bool = True
+) -> Iterator[Session]:
+    """Yield a session in one transaction; services called inside never commit themselves.
+
+    Writers take SQLite's write lock at BEGIN (IMMEDIATE) so concurrent writers queue on the
+    busy timeout instead of failing mid-transaction; readers start deferred and never block.
+    """
+    with session_factory() as session, session.begin():
+        if write:
+            session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
+        yield session

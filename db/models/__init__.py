@@ -1,0 +1,59 @@
+"""Every model, imported here so `Base.metadata` is complete for Alembic and tests."""
+
+from db.models.catalog import (
+    Bin,
+    Location,
+    Product,
+    ProductBarcode,
+    ProductBinDefault,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Supplier,
+)
+from db.models.channels import Channel, ChannelListing, OutboxMessage, SyncRun
+from db.models.fulfilment import (
+    PickList,
+    PickListLine,
+    PickListOrder,
+    Shipment,
+    ShipmentLine,
+    ShipmentPackage,
+)
+from db.models.orders import Customer, OrderLine, SalesOrder
+from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
+from db.models.returns import ReturnAuthorization, ReturnLine
+from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence
+
+__all__ = [
+    "AppSetting",
+    "AppUser",
+    "AuditEvent",
+    "Bin",
+    "Channel",
+    "ChannelListing",
+    "Customer",
+    "Location",
+    "NumberSequence",
+    "OrderLine",
+    "OutboxMessage",
+    "PickList",
+    "PickListLine",
+    "PickListOrder",
+    "Product",
+    "ProductBarcode",
+    "ProductBinDefault",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "Reservation",
+    "ReturnAuthorization",
+    "ReturnLine",
+    "SalesOrder",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentPackage",
+    "StockLevel",
+    "StockMove",
+    "Supplier",
+    "SyncRun",
+]
