@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def open_database(
             db_file.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UnusableDatabaseError(f"cannot create folder {db_file.parent}: {exc}") from exc
+    if busy_timeout_ms is None:
+        busy_timeout_ms = int(os.environ.get("PACKBENCH_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
     engine = make_engine(paths.db_url, busy_timeout_ms=busy_timeout_ms)
     try:
         result = ensure_schema(engine, paths.backups) if migrate else None

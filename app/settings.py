@@ -118,7 +118,9 @@ class SettingsSnapshot:
 
 def get_settings(session: Session) -> SettingsSnapshot:
     """Every registered setting, stored value or default."""
-    stored = dict(session.execute(select(AppSetting.key, AppSetting.value)).tuples())
+    stored = {
+        key: value for key, value in session.execute(select(AppSetting.key, AppSetting.value))
+    }
     return SettingsSnapshot({key: stored.get(key, s.default) for key, s in REGISTRY.items()})
 
 

@@ -19,6 +19,9 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        # SQLite DDL is transactional once pysqlite's own BEGIN handling is off (db/engine.py):
+        # a failed upgrade then rolls back whole instead of leaving half-built tables.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()

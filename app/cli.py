@@ -1,0 +1,257 @@
+"""Command line: argument parsing for the GUI and the automation subcommands (no Qt here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from app import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and found or hit a problem
+EXIT_USAGE = 2  # bad arguments (argparse uses 2 as well)
+
+
+class CommandError(Exception):
+    """A one-line reason a command could not do its job."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must not be negative")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="packbench",
+        description="Order handling for small businesses. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Packbench {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder for the database, backups and logs "
+        "(default: $PACKBENCH_HOME or the user data folder)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $PACKBENCH_DB_URL or SQLite in the data dir)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="fill an empty database with a realistic demo shop")
+    demo.add_argument("--products", type=_positive_int, default=2_000, metavar="N")
+    demo.add_argument("--orders", type=_positive_int, default=10_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=7)
+
+    database = commands.add_parser("db", help="database schema: upgrade or show the version")
+    db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="back up, then upgrade the schema to this version")
+    db_commands.add_parser("current", help="show the schema version and whether it is current")
+
+    backup = commands.add_parser("backup", help="copy the database safely while it may be in use")
+    backup.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help="where to write (default: the backups folder in the data dir)",
+    )
+
+    restore = commands.add_parser("restore", help="replace the database with a backup copy")
+    restore.add_argument("file", type=Path)
+
+    commands.add_parser("doctor", help="check the database for inconsistencies (exit 1 if any)")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def run_command(
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the subcommand in `args`; errors are printed as one line and give a non-zero exit."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from app.database import DatabaseProblem
+    from app.errors import DomainError
+    from app.logging_setup import configure_logging
+    from app.paths import resolve_paths
+
+    paths = resolve_paths(args.data_dir, args.db)
+    handler = HANDLERS[args.command]
+    try:
+        if paths.db_file is not None:
+            paths.ensure()
+            configure_logging(paths.logs, verbose=args.verbose)
+        return handler(args, paths, out)
+    except (CommandError, DatabaseProblem, DomainError) as exc:
+        print(f"packbench {args.command}: error: {exc}", file=err)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"packbench {args.command}: error: {exc}", file=err)
+        return EXIT_FAILED
+
+
+def _open(paths, *, migrate: bool = True):
+    from app.database import open_database
+
+    return open_database(paths, migrate=migrate)
+
+
+def _cmd_demo(args, paths, out: TextIO) -> int:
+    db = _open(paths)
+    try:
+        from app.demo import generate_demo
+        from app.uow import unit_of_work
+
+        started = time.perf_counter()
+        report = _progress_printer() if sys.stderr.isatty() else None
+        with unit_of_work(db.session_factory) as session:
+            summary = generate_demo(
+                session, products=args.products, orders=args.orders, seed=args.seed, progress=report
+            )
+        elapsed = time.perf_counter() - started
+    finally:
+        db.close()
+    print(
+        f"Demo shop ready in {db.display_name}: {summary.products:,} products, "
+        f"{summary.orders:,} orders ({summary.order_lines:,} lines), "
+        f"{summary.customers:,} customers, {summary.shipments:,} shipments "
+        f"in {elapsed:.1f} s",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _progress_printer() -> Callable[[str, float], None]:
+    def report(text: str, fraction: float) -> None:
+        print(f"\r{fraction:5.0%} {text:<60}", end="", file=sys.stderr, flush=True)
+        if fraction >= 1:
+            print(file=sys.stderr)
+
+    return report
+
+
+def _cmd_db(args, paths, out: TextIO) -> int:
+    from db.migrate import check_not_newer, ensure_schema, read_schema_state
+
+    db = _open(paths, migrate=False)
+    try:
+        if args.db_command == "current":
+            state = read_schema_state(db.engine)
+            check_not_newer(state)
+            if state.is_current:
+                print(f"schema {state.current} (current)", file=out)
+            else:
+                print(
+                    f"schema {state.current or 'empty'}; this version uses {state.head}: "
+                    "run 'packbench db upgrade'",
+                    file=out,
+                )
+            return EXIT_OK
+        result = ensure_schema(db.engine, paths.backups)
+        if result is None:
+            print("already up to date", file=out)
+        else:
+            saved = f"; backup in {result.backup}" if result.backup else ""
+            print(
+                f"upgraded {result.from_revision or 'empty database'} -> "
+                f"{result.to_revision}{saved}",
+                file=out,
+            )
+        return EXIT_OK
+    finally:
+        db.close()
+
+
+def _cmd_backup(args, paths, out: TextIO) -> int:
+    from db.backup import backup_database
+
+    if args.file is not None and args.file.exists():
+        raise CommandError(f"{args.file} already exists; choose a new file name")
+    db = _open(paths)
+    try:
+        written = backup_database(db.engine, paths.backups, target=args.file)
+    finally:
+        db.close()
+    print(f"backup written to {written}", file=out)
+    return EXIT_OK
+
+
+def _cmd_restore(args, paths, out: TextIO) -> int:
+    import sqlite3
+
+    from db.backup import backup_database, check_backup_file, restore_database
+    from db.engine import make_engine
+    from db.migrate import SchemaState, check_not_newer, head_revision
+
+    target = paths.db_file
+    if target is None:
+        raise CommandError("restore works on the embedded SQLite database only")
+    check_backup_file(args.file)
+    conn = sqlite3.connect(f"file:{args.file}?mode=ro", uri=True)
+    try:
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    check_not_newer(
+        SchemaState(
+            current=revision[0] if revision else None, head=head_revision(), has_tables=True
+        )
+    )
+    safety = None
+    if target.exists():
+        engine = make_engine(paths.db_url)
+        try:
+            safety = backup_database(engine, paths.backups, label="before-restore")
+        finally:
+            engine.dispose()
+    restore_database(args.file, target)
+    db = _open(paths)  # upgrades an older backup (with its own backup first)
+    db.close()
+    kept = f"; the previous database was saved to {safety}" if safety else ""
+    print(f"restored {args.file} into {target}{kept}", file=out)
+    return EXIT_OK
+
+
+def _cmd_doctor(args, paths, out: TextIO) -> int:
+    from app.doctor import run_doctor
+    from app.uow import unit_of_work
+
+    db = _open(paths)
+    try:
+        with unit_of_work(db.session_factory, write=False) as session:
+            report = run_doctor(session)
+    finally:
+        db.close()
+    for finding in report.findings:
+        print(f"PROBLEM [{finding.check}] {finding.message}", file=out)
+    if report.ok:
+        print(
+            f"ok: {len(report.checks_run)} checks passed ({', '.join(report.checks_run)})", file=out
+        )
+        return EXIT_OK
+    print(f"{len(report.findings)} problem(s) found", file=out)
+    return EXIT_FAILED
+
+
+HANDLERS = {
+    "demo": _cmd_demo,
+    "db": _cmd_db,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
+    "doctor": _cmd_doctor,
+}

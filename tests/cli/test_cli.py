@@ -1,0 +1,209 @@
+"""Command line: exit codes and one-line messages, and nothing overwritten on bad input."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "shop"
+
+
+def _add_product(db_file: Path, sku: str) -> None:
+    conn = sqlite3.connect(db_file)
+    conn.execute(
+        "INSERT INTO product (sku, name, weight_g, price_minor, cost_minor, reorder_point, "
+        "reorder_quantity, allow_backorder, archived, created_at, updated_at) VALUES "
+        "(?, 'x', 0, 0, 0, 0, 0, 0, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        (sku,),
+    )
+    conn.commit()
+    conn.close()
+
+
+def _skus(db_file: Path) -> list[str]:
+    conn = sqlite3.connect(db_file)
+    try:
+        return [r[0] for r in conn.execute("SELECT sku FROM product ORDER BY sku")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["demo", "--orders", "-5"], "-5 must not be negative"),
+        (["demo", "--products", "many"], "'many' is not a whole number"),
+        (["db"], "the following arguments are required"),
+        (["restore"], "the following arguments are required: file"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(capsys, data_dir, argv, message):
+    code, _, err = run(capsys, "--data-dir", str(data_dir), *argv)
+    assert code == 2
+    assert message in err
+    assert not (data_dir / "packbench.sqlite3").exists()
+
+
+def test_db_current_and_upgrade(capsys, data_dir):
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "db", "current")
+    assert (code, out.strip()) == (
+        0,
+        "schema empty; this version uses 0001: run 'packbench db upgrade'",
+    )
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "db", "upgrade")
+    assert (code, out.strip()) == (0, "upgraded empty database -> 0001")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "db", "upgrade")
+    assert (code, out.strip()) == (0, "already up to date")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "db", "current")
+    assert (code, out.strip()) == (0, "schema 0001 (current)")
+
+
+def test_corrupt_database_is_one_line_error_and_untouched(capsys, data_dir):
+    data_dir.mkdir()
+    db_file = data_dir / "packbench.sqlite3"
+    db_file.write_bytes(b"\x00garbage" * 1000)
+    before = db_file.read_bytes()
+    for command in (["doctor"], ["db", "upgrade"], ["backup"], ["demo", "--products", "5"]):
+        code, _, err = run(capsys, "--data-dir", str(data_dir), *command)
+        assert code == 1, command
+        assert len(err.strip().splitlines()) == 1, err
+        assert "is not a Packbench database or is damaged" in err
+    assert db_file.read_bytes() == before
+
+
+def test_newer_database_is_refused(capsys, data_dir):
+    assert run(capsys, "--data-dir", str(data_dir), "db", "upgrade")[0] == 0
+    db_file = data_dir / "packbench.sqlite3"
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE alembic_version SET version_num = 'abcdef999999'")
+    conn.commit()
+    conn.close()
+    before = db_file.read_bytes()
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "doctor")
+    assert code == 1
+    assert "written by a newer Packbench (schema abcdef999999)" in err
+    assert db_file.read_bytes() == before
+
+
+def test_unusable_data_dir(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "--data-dir", str(blocker / "shop"), "doctor")
+    assert code == 1
+    assert err.startswith("packbench doctor: error: ")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_backup_and_restore_round_trip(capsys, data_dir, tmp_path):
+    assert run(capsys, "--data-dir", str(data_dir), "db", "upgrade")[0] == 0
+    db_file = data_dir / "packbench.sqlite3"
+    _add_product(db_file, "BEFORE")
+    copy = tmp_path / "copy.sqlite3"
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "backup", str(copy))
+    assert code == 0 and str(copy) in out
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "backup", str(copy))
+    assert code == 1 and "already exists" in err
+
+    _add_product(db_file, "AFTER")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "restore", str(copy))
+    assert code == 0, out
+    assert "the previous database was saved to" in out
+    assert _skus(db_file) == ["BEFORE"]
+    safety = list((data_dir / "backups").glob("packbench-before-restore-*.sqlite3"))
+    assert len(safety) == 1 and _skus(safety[0]) == ["AFTER", "BEFORE"]
+
+
+def test_restore_refuses_junk_and_leaves_database(capsys, data_dir, tmp_path):
+    assert run(capsys, "--data-dir", str(data_dir), "db", "upgrade")[0] == 0
+    db_file = data_dir / "packbench.sqlite3"
+    _add_product(db_file, "KEEP")
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"nope" * 100)
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "restore", str(junk))
+    assert code == 1 and "is not a usable database" in err
+    code, _, err = run(capsys, "--data-dir", str(data_dir), "restore", str(tmp_path / "missing"))
+    assert code == 1 and "does not exist" in err
+    assert _skus(db_file) == ["KEEP"]
+
+
+def test_doctor_reports_a_seeded_problem(capsys, data_dir):
+    assert run(capsys, "--data-dir", str(data_dir), "doctor")[0] == 0
+    db_file = data_dir / "packbench.sqlite3"
+    conn = sqlite3.connect(db_file)
+    conn.execute(
+        "INSERT INTO location (code, name, kind, country, active) "
+        "VALUES ('MAIN', 'Main', 'warehouse', 'US', 1)"
+    )
+    conn.execute(
+        "INSERT INTO bin (location_id, code, kind, walk_sequence, active) "
+        "VALUES (1, 'A-1', 'storage', 1, 1)"
+    )
+    conn.commit()
+    conn.close()
+    _add_product(db_file, "LOST-1")
+    conn = sqlite3.connect(db_file)
+    conn.execute("INSERT INTO stock_level (product_id, bin_id, on_hand) VALUES (1, 1, 5)")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor")
+    assert code == 1
+    assert (
+        "PROBLEM [stock ledger] product LOST-1 in bin A-1: level says 5, ledger moves add "
+        "up to 0" in out
+    )
+    assert "1 problem(s) found" in out
+
+
+def test_environment_selects_the_data_dir(tmp_path):
+    env = {"PACKBENCH_HOME": str(tmp_path / "from-env"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env" / "packbench.sqlite3").is_file()
+
+
+def test_help_and_version_run_as_a_program():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for command in ("demo", "db", "backup", "restore", "doctor"):
+        assert command in result.stdout
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("Packbench ")
