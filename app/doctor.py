@@ -19,6 +19,7 @@ from db.models import (
     StockLevel,
     StockMove,
 )
+from db.search import search_index_problems
 
 SHOW_AT_MOST = 20  # per check; the count says how many there are in all
 
@@ -277,6 +278,10 @@ def _bin(session: Session, bin_id: int) -> str:
     return session.scalar(select(Bin.code).where(Bin.id == bin_id)) or f"#{bin_id}"
 
 
+def _search_index(session: Session) -> list[Finding]:
+    return [Finding("search index", text) for text in search_index_problems(session.connection())]
+
+
 CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "database file and foreign keys": _sqlite_integrity,
     "stock ledger matches levels": _ledger_vs_levels,
@@ -284,6 +289,7 @@ CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "reservations match allocations": _reservations_vs_allocations,
     "reservations covered by stock": _overcommitted_stock,
     "order line counters": _order_line_counters,
+    "product search index": _search_index,
 }
 
 

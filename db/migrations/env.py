@@ -8,15 +8,22 @@ from sqlalchemy import Connection
 import db.models  # noqa: F401  (fills Base.metadata)
 from db.base import Base
 from db.engine import make_engine
+from db.search import is_search_table
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # The FTS5 index and its shadow tables are managed by db.search, not by the models.
+    return not (type_ == "table" and is_search_table(name))
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=True,
         compare_type=True,
         # SQLite DDL is transactional once pysqlite's own BEGIN handling is off (db/engine.py):

@@ -1,0 +1,1 @@
+"""Inventory: catalog, scan codes, locations and bins, the stock ledger, reservations, search."""

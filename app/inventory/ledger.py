@@ -1,0 +1,415 @@
+"""The stock ledger: every change is an append-only move; levels change in the same transaction.
+
+Corrections are reversal moves, never edits, so every number can be explained and undone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from app.audit import record_event
+from app.changes import ChangeSet
+from app.errors import Conflict, NotFound, OutOfStock, ValidationError
+from app.inventory.dto import MoveRow
+from db.enums import BinKind, MoveReason
+from db.models import Bin, Location, Product, Reservation, StockLevel, StockMove
+from db.types import utcnow
+
+STOCK_CHANGED = ChangeSet(stock=True)
+
+# Moves that belong to a document (a shipment, a return, a PO receipt) are undone through that
+# document, which also fixes its own counters; reversing them here would leave it inconsistent.
+NOT_REVERSIBLE = {MoveReason.SHIP, MoveReason.RETURN_RESTOCK, MoveReason.RETURN_QUARANTINE}
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    move_ids: tuple[int, ...]
+    changes: ChangeSet = STOCK_CHANGED
+    message: str = ""
+
+
+def _quantity(quantity: int, field: str = "quantity") -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise ValidationError(f"{field} must be a whole number above 0", field=field)
+    return quantity
+
+
+def _bin(session: Session, bin_id: int) -> Bin:
+    found = session.get(Bin, bin_id)
+    if found is None:
+        raise NotFound(f"bin #{bin_id} does not exist")
+    return found
+
+
+def load_product(session: Session, product_id: int, *, lock: bool = False) -> Product:
+    query = select(Product).where(Product.id == product_id)
+    if lock:  # serialises concurrent writers on PostgreSQL; SQLite already has one writer
+        query = query.with_for_update()
+    product = session.scalar(query)
+    if product is None:
+        raise NotFound(f"product #{product_id} does not exist")
+    return product
+
+
+def sellable_on_hand(session: Session, product_id: int, location_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+            .join(Bin, Bin.id == StockLevel.bin_id)
+            .where(
+                StockLevel.product_id == product_id,
+                Bin.location_id == location_id,
+                Bin.kind != BinKind.QUARANTINE,
+            )
+        )
+        or 0
+    )
+
+
+def reserved_at(session: Session, product_id: int, location_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
+                Reservation.product_id == product_id, Reservation.location_id == location_id
+            )
+        )
+        or 0
+    )
+
+
+def available_at(session: Session, product_id: int, location_id: int) -> int:
+    """Sellable on hand minus reserved at one location (negative only for backorders)."""
+    return sellable_on_hand(session, product_id, location_id) - reserved_at(
+        session, product_id, location_id
+    )
+
+
+def post_move(
+    session: Session,
+    *,
+    product_id: int,
+    quantity: int,
+    reason: str,
+    from_bin_id: int | None = None,
+    to_bin_id: int | None = None,
+    reference: str | None = None,
+    note: str | None = None,
+    actor: str,
+    reverses_move_id: int | None = None,
+    protect_reservations: bool = True,
+) -> int:
+    """Append one move and update both bins' levels; returns the move id.
+
+    Raises OutOfStock when the source bin holds less than `quantity`, or (with
+    `protect_reservations`) when taking sellable stock out of a location would leave less than is
+    reserved there. Does not audit: the public command that calls it does.
+    """
+    _quantity(quantity)
+    if from_bin_id is None and to_bin_id is None:
+        raise ValidationError("a move needs a source or a destination bin")
+    if from_bin_id is not None and from_bin_id == to_bin_id:
+        raise ValidationError("source and destination bin are the same", field="to_bin_id")
+    product = load_product(session, product_id, lock=True)
+    source = _bin(session, from_bin_id) if from_bin_id is not None else None
+    target = _bin(session, to_bin_id) if to_bin_id is not None else None
+    if source is not None:
+        taken = session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.product_id == product_id,
+                StockLevel.bin_id == source.id,
+                StockLevel.on_hand >= quantity,
+            )
+            .values(on_hand=StockLevel.on_hand - quantity)
+        )
+        if taken.rowcount != 1:
+            have = (
+                session.scalar(
+                    select(StockLevel.on_hand).where(
+                        StockLevel.product_id == product_id, StockLevel.bin_id == source.id
+                    )
+                )
+                or 0
+            )
+            raise OutOfStock(
+                f"bin {source.code} holds {have} of {product.sku}, cannot take {quantity}"
+            )
+        leaves_location = (
+            target is None
+            or target.location_id != source.location_id
+            or (target.kind == BinKind.QUARANTINE)
+        )
+        if (
+            protect_reservations
+            and leaves_location
+            and source.kind != BinKind.QUARANTINE
+            and not product.allow_backorder
+        ):
+            available = available_at(session, product_id, source.location_id)
+            if available < 0:
+                raise OutOfStock(
+                    f"only {available + quantity} of {product.sku} at this location are not "
+                    f"reserved for orders; cannot take {quantity}"
+                )
+    if target is not None:
+        if not target.active:
+            raise ValidationError(f"bin {target.code} is inactive", field="to_bin_id")
+        added = session.execute(
+            update(StockLevel)
+            .where(StockLevel.product_id == product_id, StockLevel.bin_id == target.id)
+            .values(on_hand=StockLevel.on_hand + quantity)
+        )
+        if added.rowcount != 1:
+            session.add(StockLevel(product_id=product_id, bin_id=target.id, on_hand=quantity))
+    move = StockMove(
+        product_id=product_id,
+        from_bin_id=from_bin_id,
+        to_bin_id=to_bin_id,
+        quantity=quantity,
+        reason=reason,
+        reference=reference,
+        note=note,
+        actor=actor,
+        reverses_move_id=reverses_move_id,
+        at=utcnow(),
+    )
+    session.add(move)
+    session.flush()
+    return move.id
+
+
+def receive_stock(
+    session: Session,
+    *,
+    product_id: int,
+    bin_id: int,
+    quantity: int,
+    actor: str,
+    reference: str | None = None,
+    note: str | None = None,
+) -> MoveResult:
+    """Book goods in (outside a purchase order: opening stock, found stock, gifts)."""
+    move_id = post_move(
+        session,
+        product_id=product_id,
+        quantity=quantity,
+        reason=MoveReason.RECEIVE,
+        to_bin_id=bin_id,
+        reference=reference,
+        note=note,
+        actor=actor,
+    )
+    _audit(
+        session,
+        actor,
+        "stock.receive",
+        product_id,
+        f"Received {quantity} into {_bin(session, bin_id).code}",
+        move_id,
+    )
+    return MoveResult((move_id,), message=f"Received {quantity}")
+
+
+def adjust_stock(
+    session: Session, *, product_id: int, bin_id: int, delta: int, note: str, actor: str
+) -> MoveResult:
+    """Correct a bin by `delta` units (negative takes away); a reason note is required."""
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
+        raise ValidationError("the adjustment must be a non-zero whole number", field="delta")
+    if not (note or "").strip():
+        raise ValidationError(
+            "say why the stock is adjusted (damaged, found, miscount…)", field="note"
+        )
+    kwargs = {"to_bin_id": bin_id} if delta > 0 else {"from_bin_id": bin_id}
+    move_id = post_move(
+        session,
+        product_id=product_id,
+        quantity=abs(delta),
+        reason=MoveReason.ADJUST,
+        note=note.strip(),
+        actor=actor,
+        **kwargs,
+    )
+    _audit(
+        session,
+        actor,
+        "stock.adjust",
+        product_id,
+        f"Adjusted {_bin(session, bin_id).code} by {delta:+d}: {note.strip()}",
+        move_id,
+    )
+    return MoveResult((move_id,), message=f"Adjusted by {delta:+d}")
+
+
+def transfer_stock(
+    session: Session,
+    *,
+    product_id: int,
+    from_bin_id: int,
+    to_bin_id: int,
+    quantity: int,
+    actor: str,
+    note: str | None = None,
+) -> MoveResult:
+    """Move units between bins, within a location or to another one."""
+    move_id = post_move(
+        session,
+        product_id=product_id,
+        quantity=quantity,
+        reason=MoveReason.TRANSFER,
+        from_bin_id=from_bin_id,
+        to_bin_id=to_bin_id,
+        note=note,
+        actor=actor,
+    )
+    _audit(
+        session,
+        actor,
+        "stock.transfer",
+        product_id,
+        f"Moved {quantity} from {_bin(session, from_bin_id).code} to "
+        f"{_bin(session, to_bin_id).code}",
+        move_id,
+    )
+    return MoveResult((move_id,), message=f"Moved {quantity}")
+
+
+def scrap_stock(
+    session: Session, *, product_id: int, bin_id: int, quantity: int, note: str, actor: str
+) -> MoveResult:
+    """Write units off (broken, expired); a reason note is required."""
+    if not (note or "").strip():
+        raise ValidationError("say why the stock is scrapped", field="note")
+    move_id = post_move(
+        session,
+        product_id=product_id,
+        quantity=quantity,
+        reason=MoveReason.SCRAP,
+        from_bin_id=bin_id,
+        note=note.strip(),
+        actor=actor,
+    )
+    _audit(
+        session,
+        actor,
+        "stock.scrap",
+        product_id,
+        f"Scrapped {quantity} from {_bin(session, bin_id).code}: {note.strip()}",
+        move_id,
+    )
+    return MoveResult((move_id,), message=f"Scrapped {quantity}")
+
+
+def reverse_move(
+    session: Session, move_id: int, *, actor: str, note: str | None = None
+) -> MoveResult:
+    """Undo a move with an opposite move. Each move can be reversed once; document moves
+    (shipments, returns, PO receipts) are undone through their documents instead."""
+    original = session.get(StockMove, move_id)
+    if original is None:
+        raise NotFound(f"stock move #{move_id} does not exist")
+    if original.reason in NOT_REVERSIBLE:
+        raise Conflict(
+            f"move #{move_id} belongs to {original.reference or 'a document'}; undo it "
+            "there (void the shipment or edit the return)"
+        )
+    if original.reason == MoveReason.RECEIVE and (original.reference or "").startswith("PO-"):
+        raise Conflict(
+            f"move #{move_id} is a receipt on purchase order {original.reference}; "
+            "undo the receipt on the purchase order"
+        )
+    already = session.scalar(select(StockMove.id).where(StockMove.reverses_move_id == move_id))
+    if already is not None:
+        raise Conflict(f"move #{move_id} was already reversed by move #{already}")
+    reversal_id = post_move(
+        session,
+        product_id=original.product_id,
+        quantity=original.quantity,
+        reason=MoveReason.REVERSAL,
+        from_bin_id=original.to_bin_id,
+        to_bin_id=original.from_bin_id,
+        reference=original.reference,
+        note=note or f"reverses move #{move_id}",
+        actor=actor,
+        reverses_move_id=move_id,
+    )
+    _audit(
+        session,
+        actor,
+        "stock.reverse",
+        original.product_id,
+        f"Reversed move #{move_id} ({original.reason} of {original.quantity})",
+        reversal_id,
+    )
+    return MoveResult((reversal_id,), message=f"Reversed move #{move_id}")
+
+
+def _audit(
+    session: Session, actor: str, action: str, product_id: int, summary: str, move_id: int
+) -> None:
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="product",
+        entity_id=product_id,
+        summary=summary,
+        details={"move_id": move_id},
+    )
+
+
+def list_moves(
+    session: Session,
+    *,
+    product_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = 200,
+) -> list[MoveRow]:
+    """Newest first, keyset-paged by id (pass the last row's id as `before_id`)."""
+    source, target, reversal = aliased(Bin), aliased(Bin), aliased(StockMove)
+    source_loc, target_loc = aliased(Location), aliased(Location)
+    query = (
+        select(
+            StockMove,
+            Product.sku,
+            source.code,
+            source_loc.code,
+            target.code,
+            target_loc.code,
+            reversal.id,
+        )
+        .join(Product, Product.id == StockMove.product_id)
+        .outerjoin(source, source.id == StockMove.from_bin_id)
+        .outerjoin(source_loc, source_loc.id == source.location_id)
+        .outerjoin(target, target.id == StockMove.to_bin_id)
+        .outerjoin(target_loc, target_loc.id == target.location_id)
+        .outerjoin(reversal, reversal.reverses_move_id == StockMove.id)
+        .order_by(StockMove.id.desc())
+        .limit(limit)
+    )
+    if product_id is not None:
+        query = query.where(StockMove.product_id == product_id)
+    if before_id is not None:
+        query = query.where(StockMove.id < before_id)
+    return [
+        MoveRow(
+            m.id,
+            m.at,
+            m.product_id,
+            sku,
+            m.quantity,
+            m.reason,
+            f"{src_loc}/{src}" if src else None,
+            f"{dst_loc}/{dst}" if dst else None,
+            m.reference,
+            m.note,
+            m.actor,
+            m.reverses_move_id,
+            reversed_by,
+        )
+        for m, sku, src, src_loc, dst, dst_loc, reversed_by in session.execute(query)
+    ]
