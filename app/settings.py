@@ -103,6 +103,13 @@ REGISTRY: dict[str, Setting] = {
         Setting("currency", "Currency", "USD", _currency),
         Setting("paper_size", "Paper size", "Letter", _choice("Letter", "A4")),
         Setting("orders.late_after_days", "Orders are late after (days)", 2, _non_negative_int),
+        Setting(
+            "risk.high_value_minor",
+            "Flag orders at or above (minor units)",
+            100_000,
+            _non_negative_int,
+            "Orders of this value or more get a risk flag; 0 turns it off.",
+        ),
         Setting("shop.setup_done", "First-start choice made", False, _bool),
     )
 }

@@ -1,0 +1,1 @@
+"""Orders: intake, lifecycle, holds, allocation and routing, risk flags."""
