@@ -1,0 +1,1 @@
+"""Tests for the Qt shell (ui/), driven with pytest-qt offscreen."""

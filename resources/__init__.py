@@ -1,0 +1,1 @@
+"""Packaged resources: stylesheet, icons, fonts and data read through importlib.resources."""

@@ -1,0 +1,1 @@
+"""Dashboard workflow: the first page, a glance at the shop."""

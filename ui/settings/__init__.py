@@ -1,0 +1,1 @@
+"""Settings workflow: business settings stored in the database."""
