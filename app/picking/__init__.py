@@ -1,0 +1,1 @@
+"""Picking: batch pick lists for ready orders, picks and short picks recorded by scanning."""
