@@ -1,0 +1,1 @@
+"""Purchasing: suppliers, purchase orders, receiving by scan or keyboard, putaway."""
