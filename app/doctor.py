@@ -15,6 +15,7 @@ from db.models import (
     Product,
     Reservation,
     SalesOrder,
+    Shipment,
     ShipmentLine,
     StockLevel,
     StockMove,
@@ -194,8 +195,11 @@ def _overcommitted_stock(session: Session) -> list[Finding]:
 
 
 def _order_line_counters(session: Session) -> list[Finding]:
+    # Only shipments that left count; packing, packed and voided ones carry nothing yet.
     shipped_by_lines = (
         select(ShipmentLine.order_line_id, func.sum(ShipmentLine.quantity).label("qty"))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.status.in_(("shipped", "delivered")))
         .group_by(ShipmentLine.order_line_id)
         .subquery()
     )

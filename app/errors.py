@@ -37,6 +37,14 @@ class InvalidTransition(DomainError):
         self.target = target
 
 
+class WrongItem(DomainError):
+    """A product was scanned that the order being packed does not contain."""
+
+
+class OverScan(DomainError):
+    """More units of a product were scanned than the order needs."""
+
+
 class UnknownBarcode(DomainError):
     def __init__(self, code: str) -> None:
         super().__init__(f"unknown barcode {code!r}: not a product, order, bin or command")

@@ -110,6 +110,46 @@ REGISTRY: dict[str, Setting] = {
             _non_negative_int,
             "Orders of this value or more get a risk flag; 0 turns it off.",
         ),
+        Setting(
+            "packing.weight_tolerance_pct",
+            "Warn when package weight is off by (%)",
+            10,
+            _non_negative_int,
+            "Compared with the products' weights; 0 turns it off.",
+        ),
+        Setting(
+            "packing.auto_print_slip", "Print the packing slip when packing starts", False, _bool
+        ),
+        Setting("packing.auto_print_label", "Print the shipping label when packed", False, _bool),
+        Setting("mail.notify_shipped", "Email customers when their order ships", False, _bool),
+        Setting("mail.smtp_host", "SMTP server", "", _text(200)),
+        Setting("mail.smtp_port", "SMTP port", 587, _non_negative_int),
+        Setting(
+            "mail.smtp_security", "SMTP security", "starttls", _choice("starttls", "ssl", "none")
+        ),
+        Setting(
+            "mail.smtp_username",
+            "SMTP user name",
+            "",
+            _text(200),
+            "The password is kept in the system keyring, not in the database.",
+        ),
+        Setting("mail.from_address", "Send mail from", "", _text(254)),
+        Setting(
+            "mail.shipped_subject",
+            "Shipped mail subject",
+            "Your order {order_number} is on its way",
+            _text(300),
+        ),
+        Setting(
+            "mail.shipped_body",
+            "Shipped mail text",
+            "Hello {customer_name},\n\nyour order {order_number} has shipped with {carrier}."
+            "\nTrack it here: {tracking_url}\n\nThank you,\n{business_name}",
+            _text(4000),
+            "Placeholders: {customer_name} {order_number} {carrier} {tracking_number} "
+            "{tracking_url} {business_name}",
+        ),
         Setting("shop.setup_done", "First-start choice made", False, _bool),
     )
 }

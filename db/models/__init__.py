@@ -12,6 +12,7 @@ from db.models.catalog import (
     Supplier,
 )
 from db.models.channels import Channel, ChannelListing, OutboxMessage, SyncRun
+from db.models.mail import MailMessage
 from db.models.fulfilment import (
     PickList,
     PickListLine,
@@ -34,6 +35,7 @@ __all__ = [
     "ChannelListing",
     "Customer",
     "Location",
+    "MailMessage",
     "NumberSequence",
     "OrderLine",
     "OutboxMessage",

@@ -1,0 +1,589 @@
+"""Shipments: start packing an order, verify items by scan, pack (with override), ship with a
+tracking number (stock leaves, order moves on, channel push and customer mail queued), void."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import record_event
+from app.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    OverScan,
+    UnknownBarcode,
+    ValidationError,
+    WrongItem,
+)
+from app.inventory.ledger import post_move
+from app.inventory.products import find_product_by_code
+from app.inventory.reservations import consume_reservation, reserve_stock
+from app.notifications import queue_shipped_mail
+from app.numbering import next_number
+from app.orders.rules import check_transition
+from app.settings import get_setting
+from app.shipping.dto import (
+    PackageInput,
+    PackResult,
+    ShipmentLineView,
+    ShipmentRow,
+    ShipmentView,
+    ShipResult,
+    VerifyResult,
+)
+from db.enums import ChannelKind, MoveReason, OrderStatus, ShipmentStatus
+from db.models import (
+    AppUser,
+    Channel,
+    OrderLine,
+    OutboxMessage,
+    Product,
+    SalesOrder,
+    Shipment,
+    ShipmentLine,
+    ShipmentPackage,
+    StockMove,
+)
+from db.types import utcnow
+
+OPEN_SHIPMENT = (ShipmentStatus.PACKING, ShipmentStatus.PACKED)
+
+
+def _shipment(session: Session, shipment_id: int) -> Shipment:
+    shipment = session.get(Shipment, shipment_id)
+    if shipment is None:
+        raise NotFound(f"shipment #{shipment_id} does not exist")
+    return shipment
+
+
+def _audit(
+    session: Session,
+    order_id: int,
+    actor: str,
+    action: str,
+    summary: str,
+    details: dict | None = None,
+) -> None:
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="order",
+        entity_id=order_id,
+        summary=summary,
+        details=details,
+    )
+
+
+def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentView:
+    """Open (or resume) the packing of an order's reserved units as a shipment.
+
+    Refuses orders on hold, cancelled or already shipped, and orders with nothing reserved.
+    """
+    order = session.get(SalesOrder, order_id)
+    if order is None:
+        raise NotFound(f"order #{order_id} does not exist")
+    existing = session.scalar(
+        select(Shipment).where(
+            Shipment.order_id == order.id, Shipment.status == ShipmentStatus.PACKING
+        )
+    )
+    if existing is not None:
+        return get_shipment(session, existing.id)
+    packed = session.scalar(
+        select(Shipment.number).where(
+            Shipment.order_id == order.id, Shipment.status == ShipmentStatus.PACKED
+        )
+    )
+    if packed:
+        raise Conflict(f"order {order.number} is already packed in {packed}; ship or void it")
+    check_transition(
+        order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
+    )
+    lines = list(
+        session.scalars(
+            select(OrderLine)
+            .where(OrderLine.order_id == order.id, OrderLine.allocated > 0)
+            .order_by(OrderLine.line_no)
+        )
+    )
+    if not lines:
+        raise DomainError(f"order {order.number} has no reserved stock to pack; allocate it first")
+    shipment = Shipment(
+        number=next_number(session, "shipment"),
+        order_id=order.id,
+        location_id=order.fulfil_location_id,
+        status=ShipmentStatus.PACKING,
+        created_at=utcnow(),
+    )
+    session.add(shipment)
+    session.flush()
+    session.add_all(
+        ShipmentLine(shipment_id=shipment.id, order_line_id=line.id, quantity=line.allocated)
+        for line in lines
+    )
+    session.flush()
+    _audit(
+        session,
+        order.id,
+        actor,
+        "shipment.start",
+        f"Started packing {shipment.number}: {sum(li.allocated for li in lines)} unit(s)",
+    )
+    return get_shipment(session, shipment.id)
+
+
+def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
+    """Count one scanned unit toward its line. Unknown codes, products the order does not
+    contain and units beyond what it needs are refused (UnknownBarcode, WrongItem, OverScan)."""
+    shipment = _shipment(session, shipment_id)
+    if shipment.status != ShipmentStatus.PACKING:
+        raise InvalidTransition(
+            "shipment", shipment.status, "packing", f"{shipment.number} is not being packed"
+        )
+    product = find_product_by_code(session, code)
+    if product is None:
+        raise UnknownBarcode(code)
+    lines = list(
+        session.scalars(
+            select(ShipmentLine)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .where(ShipmentLine.shipment_id == shipment.id, OrderLine.product_id == product.id)
+            .order_by(ShipmentLine.id)
+        )
+    )
+    order_number = session.scalar(
+        select(SalesOrder.number).where(SalesOrder.id == shipment.order_id)
+    )
+    if not lines:
+        raise WrongItem(
+            f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
+        )
+    line = next((li for li in lines if li.verified < li.quantity), None)
+    if line is None:
+        wanted = sum(li.quantity for li in lines)
+        raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
+    line.verified += 1
+    session.flush()
+    view = get_shipment(session, shipment.id)
+    done = next(li for li in view.lines if li.id == line.id)
+    return VerifyResult(
+        view, line.id, product.id, f"{product.sku}: {done.verified} of {done.quantity}"
+    )
+
+
+def unverify_item(session: Session, shipment_id: int, product_id: int) -> VerifyResult:
+    """Take back one scanned unit of a product (the station's UNDO)."""
+    shipment = _shipment(session, shipment_id)
+    if shipment.status != ShipmentStatus.PACKING:
+        raise InvalidTransition("shipment", shipment.status, "packing")
+    line = session.scalar(
+        select(ShipmentLine)
+        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+        .where(
+            ShipmentLine.shipment_id == shipment.id,
+            OrderLine.product_id == product_id,
+            ShipmentLine.verified > 0,
+        )
+        .order_by(ShipmentLine.id.desc())
+    )
+    if line is None:
+        raise DomainError("nothing of that product has been scanned to undo")
+    line.verified -= 1
+    session.flush()
+    view = get_shipment(session, shipment.id)
+    done = next(li for li in view.lines if li.id == line.id)
+    return VerifyResult(
+        view, line.id, product_id, f"undone: {done.sku} now {done.verified} of {done.quantity}"
+    )
+
+
+def expected_weight(session: Session, shipment_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.coalesce(func.sum(ShipmentLine.quantity * Product.weight_g), 0))
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(ShipmentLine.shipment_id == shipment_id)
+        )
+        or 0
+    )
+
+
+def complete_packing(
+    session: Session,
+    shipment_id: int,
+    *,
+    actor: str,
+    packages: Sequence[PackageInput] = (),
+    override_user: str | None = None,
+    override_reason: str | None = None,
+) -> PackResult:
+    """Mark the shipment packed and the order packed.
+
+    Every line must be verified by scanning, unless `override_user` names an active user with
+    the override right and a reason is given (both recorded). Weights are compared with the
+    products' weights; a difference beyond the tolerance setting is returned as a warning.
+    """
+    shipment = _shipment(session, shipment_id)
+    if shipment.status != ShipmentStatus.PACKING:
+        raise InvalidTransition("shipment", shipment.status, ShipmentStatus.PACKED)
+    order = session.get(SalesOrder, shipment.order_id)
+    view = get_shipment(session, shipment.id)
+    if not view.all_verified:
+        missing = ", ".join(
+            f"{li.sku} {li.quantity - li.verified}" for li in view.lines if not li.complete
+        )
+        if not override_user:
+            raise DomainError(
+                f"not all items are verified (missing: {missing}); scan them or "
+                "ask a supervisor to override"
+            )
+        user = session.scalar(
+            select(AppUser).where(AppUser.name == override_user, AppUser.active.is_(True))
+        )
+        if user is None or not user.can_override:
+            raise DomainError(f"{override_user} may not override packing verification")
+        if not (override_reason or "").strip():
+            raise ValidationError(
+                "say why packing is confirmed without scanning every item", field="override_reason"
+            )
+        shipment.override_reason = (
+            f"{override_user}: {override_reason.strip()} (unverified: {missing})"
+        )
+    check_transition(
+        order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
+    )
+    for package in packages:
+        if package.weight_g is not None and package.weight_g < 0:
+            raise ValidationError("package weight must not be negative", field="weight_g")
+        session.add(
+            ShipmentPackage(
+                shipment_id=shipment.id,
+                box_type=package.box_type,
+                weight_g=package.weight_g,
+                length_mm=package.length_mm,
+                width_mm=package.width_mm,
+                height_mm=package.height_mm,
+            )
+        )
+    warnings = []
+    expected = expected_weight(session, shipment.id)
+    weights = [p.weight_g for p in packages if p.weight_g is not None]
+    measured = sum(weights) if weights else None
+    tolerance = get_setting(session, "packing.weight_tolerance_pct")
+    if measured is not None and expected and tolerance:
+        difference = abs(measured - expected) * 100 / expected
+        if difference > tolerance:
+            warnings.append(
+                f"weighed {measured} g but the items weigh {expected} g "
+                f"({difference:.0f}% off, tolerance {tolerance}%): check the box"
+            )
+    shipment.status = ShipmentStatus.PACKED
+    shipment.packed_at = utcnow()
+    shipment.verified_by = actor
+    shipment.weight_g = measured
+    shipment.expected_weight_g = expected
+    shipment.package_count = max(len(packages), 1)
+    previous, order.status = order.status, OrderStatus.PACKED
+    summary = f"Packed {shipment.number} ({previous} → packed)"
+    if shipment.override_reason:
+        summary += f"; verification overridden by {shipment.override_reason}"
+    if warnings:
+        summary += "; " + "; ".join(warnings)
+    _audit(session, order.id, actor, "order.packed", summary)
+    session.flush()
+    return PackResult(get_shipment(session, shipment.id), tuple(warnings), message=summary)
+
+
+def ship_shipment(
+    session: Session,
+    shipment_id: int,
+    *,
+    carrier: str,
+    tracking_number: str | None,
+    actor: str,
+    service: str | None = None,
+    notify_customer: bool = True,
+) -> ShipResult:
+    """Hand the parcel to the carrier: reserved stock leaves the bins as ship moves, the order
+    becomes shipped (or partially shipped), a fulfilment push is queued for its channel and the
+    customer mail is queued when enabled. Tracking numbers are checked against the carrier's
+    format and check digit."""
+    from app.shipping.tracking import tracking_url, validate_tracking
+
+    shipment = _shipment(session, shipment_id)
+    if shipment.status != ShipmentStatus.PACKED:
+        raise InvalidTransition(
+            "shipment", shipment.status, ShipmentStatus.SHIPPED, "pack it first"
+        )
+    order = session.get(SalesOrder, shipment.order_id)
+    check_transition(
+        order.status, OrderStatus.SHIPPED, on_hold=order.on_hold, hold_reason=order.hold_reason
+    )
+    carrier = (carrier or "").strip()
+    if not carrier:
+        raise ValidationError("choose the carrier", field="carrier")
+    number, url = None, None
+    if tracking_number and tracking_number.strip():
+        match = validate_tracking(tracking_number, carrier)
+        number, url = match.number, match.tracking_url or tracking_url(carrier, match.number)
+    elif order.delivery_method != "pickup":
+        raise ValidationError("enter or scan the tracking number", field="tracking_number")
+    for line in session.scalars(
+        select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)
+    ):
+        consume_reservation(
+            session, line.order_line_id, line.quantity, reference=shipment.number, actor=actor
+        )
+    shipment.status = ShipmentStatus.SHIPPED
+    shipment.carrier, shipment.service = carrier, service
+    shipment.tracking_number, shipment.tracking_url = number, url
+    shipment.shipped_at = utcnow()
+    session.flush()
+    remaining = (
+        session.scalar(
+            select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.shipped), 0)).where(
+                OrderLine.order_id == order.id
+            )
+        )
+        or 0
+    )
+    target = OrderStatus.PARTIALLY_SHIPPED if remaining else OrderStatus.SHIPPED
+    previous, order.status = order.status, target
+    if target == OrderStatus.SHIPPED:
+        order.shipped_at = shipment.shipped_at
+    outbox = _queue_fulfilment_push(session, order, shipment)
+    mailed = notify_customer and queue_shipped_mail(session, order, shipment)
+    _audit(
+        session,
+        order.id,
+        actor,
+        f"order.{target}",
+        f"Shipped {shipment.number} with {carrier}"
+        + (f" {number}" if number else "")
+        + f" ({previous} → {target.replace('_', ' ')})"
+        + ("; customer mail queued" if mailed else "")
+        + ("; channel update queued" if outbox else ""),
+    )
+    session.flush()
+    return ShipResult(
+        get_shipment(session, shipment.id),
+        target,
+        mailed,
+        outbox,
+        message=f"{shipment.number} shipped",
+    )
+
+
+def _queue_fulfilment_push(session: Session, order: SalesOrder, shipment: Shipment) -> bool:
+    if order.channel_id is None:
+        return False
+    channel = session.get(Channel, order.channel_id)
+    if channel is None or channel.kind == ChannelKind.CSV or not channel.enabled:
+        return False
+    lines = session.execute(
+        select(OrderLine.external_line_id, OrderLine.sku, ShipmentLine.quantity)
+        .join(ShipmentLine, ShipmentLine.order_line_id == OrderLine.id)
+        .where(ShipmentLine.shipment_id == shipment.id)
+    ).all()
+    session.add(
+        OutboxMessage(
+            channel_id=channel.id,
+            kind="fulfillment",
+            idempotency_key=f"fulfillment:{channel.id}:{shipment.number}",
+            payload={
+                "order_external_id": order.external_id,
+                "shipment": shipment.number,
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "tracking_url": shipment.tracking_url,
+                "lines": [
+                    {"external_line_id": ext, "sku": sku, "quantity": qty}
+                    for ext, sku, qty in lines
+                ],
+            },
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
+    )
+    return True
+
+
+def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str) -> ShipResult:
+    """Cancel a shipment. Before shipping, verification is dropped and the order can be packed
+    again; after shipping, the units go back into the bins they left and are reserved for the
+    order again (the carrier never took the parcel)."""
+    shipment = _shipment(session, shipment_id)
+    if shipment.status not in (*OPEN_SHIPMENT, ShipmentStatus.SHIPPED):
+        raise InvalidTransition("shipment", shipment.status, ShipmentStatus.VOIDED)
+    if not (reason or "").strip():
+        raise ValidationError("say why the shipment is voided", field="reason")
+    order = session.get(SalesOrder, shipment.order_id)
+    was = shipment.status
+    if was == ShipmentStatus.SHIPPED:
+        location_id = shipment.location_id or order.fulfil_location_id
+        for move in session.scalars(
+            select(StockMove).where(
+                StockMove.reference == shipment.number, StockMove.reason == MoveReason.SHIP
+            )
+        ):
+            post_move(
+                session,
+                product_id=move.product_id,
+                quantity=move.quantity,
+                reason=MoveReason.REVERSAL,
+                to_bin_id=move.from_bin_id,
+                reference=shipment.number,
+                note=f"void: {reason.strip()}",
+                actor=actor,
+                reverses_move_id=move.id,
+            )
+        for line in session.scalars(
+            select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)
+        ):
+            order_line = session.get(OrderLine, line.order_line_id)
+            order_line.shipped -= line.quantity
+            session.flush()
+            reserve_stock(session, order_line.id, location_id, line.quantity)
+    shipment.status = ShipmentStatus.VOIDED
+    shipment.voided_at = utcnow()
+    shipped_any = (
+        session.scalar(
+            select(func.coalesce(func.sum(OrderLine.shipped), 0)).where(
+                OrderLine.order_id == order.id
+            )
+        )
+        or 0
+    )
+    previous = order.status
+    order.status = OrderStatus.PARTIALLY_SHIPPED if shipped_any else OrderStatus.OPEN
+    if order.status == OrderStatus.OPEN:
+        order.shipped_at = None
+    _audit(
+        session,
+        order.id,
+        actor,
+        "shipment.void",
+        f"Voided {shipment.number} ({was}): {reason.strip()}; order {previous} → "
+        f"{order.status.replace('_', ' ')}",
+    )
+    session.flush()
+    return ShipResult(
+        get_shipment(session, shipment.id),
+        order.status,
+        False,
+        False,
+        message=f"Voided {shipment.number}",
+    )
+
+
+def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
+    shipment = _shipment(session, shipment_id)
+    order = session.get(SalesOrder, shipment.order_id)
+    lines = tuple(
+        ShipmentLineView(
+            sl.id, sl.order_line_id, ol.product_id, ol.sku, ol.name, gtin, sl.quantity, sl.verified
+        )
+        for sl, ol, gtin in session.execute(
+            select(ShipmentLine, OrderLine, Product.gtin)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .outerjoin(Product, Product.id == OrderLine.product_id)
+            .where(ShipmentLine.shipment_id == shipment.id)
+            .order_by(OrderLine.line_no)
+        )
+    )
+    return ShipmentView(
+        id=shipment.id,
+        number=shipment.number,
+        order_id=order.id,
+        order_number=order.number,
+        status=shipment.status,
+        customer=order.ship_name or order.email or "",
+        ship_country=order.ship_country,
+        carrier=shipment.carrier,
+        service=shipment.service,
+        tracking_number=shipment.tracking_number,
+        tracking_url=shipment.tracking_url,
+        weight_g=shipment.weight_g,
+        expected_weight_g=shipment.expected_weight_g or expected_weight(session, shipment.id),
+        package_count=shipment.package_count,
+        verified_by=shipment.verified_by,
+        override_reason=shipment.override_reason,
+        created_at=shipment.created_at,
+        packed_at=shipment.packed_at,
+        shipped_at=shipment.shipped_at,
+        notes=order.notes,
+        lines=lines,
+    )
+
+
+def find_shipment(session: Session, text: str) -> int | None:
+    """A shipment by its number (SH-…) or tracking number."""
+    text = text.strip()
+    return session.scalar(
+        select(Shipment.id)
+        .where((Shipment.number == text.upper()) | (Shipment.tracking_number == text.upper()))
+        .order_by(Shipment.id.desc())
+        .limit(1)
+    )
+
+
+def list_shipments(
+    session: Session,
+    *,
+    search: str = "",
+    status: str | None = None,
+    after: tuple | None = None,
+    limit: int = 200,
+):
+    """Newest first, keyset-paged on (created_at, id); search by number, tracking or order."""
+    from app.inventory.queries import ProductPage  # same page shape: rows + next_after
+
+    units = (
+        select(ShipmentLine.shipment_id, func.sum(ShipmentLine.quantity).label("units"))
+        .group_by(ShipmentLine.shipment_id)
+        .subquery()
+    )
+    query = (
+        select(Shipment, SalesOrder.number, SalesOrder.ship_name, units.c.units)
+        .join(SalesOrder, SalesOrder.id == Shipment.order_id)
+        .outerjoin(units, units.c.shipment_id == Shipment.id)
+        .order_by(Shipment.created_at.desc(), Shipment.id.desc())
+    )
+    if status:
+        query = query.where(Shipment.status == status)
+    text = search.strip().upper()
+    if text:
+        query = query.where(
+            (Shipment.number == text)
+            | (Shipment.tracking_number == text)
+            | (SalesOrder.number == text)
+        )
+    if after:
+        query = query.where(
+            (Shipment.created_at < after[0])
+            | ((Shipment.created_at == after[0]) & (Shipment.id < after[1]))
+        )
+    rows = session.execute(query.limit(limit)).all()
+    result = tuple(
+        ShipmentRow(
+            s.id,
+            s.number,
+            number,
+            s.status,
+            name or "",
+            s.carrier,
+            s.tracking_number,
+            int(u or 0),
+            s.created_at,
+            s.shipped_at,
+        )
+        for s, number, name, u in rows
+    )
+    next_after = (rows[-1][0].created_at, rows[-1][0].id) if len(rows) == limit else None
+    return ProductPage(result, next_after)

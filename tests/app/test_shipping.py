@@ -1,0 +1,239 @@
+"""Packing and shipping: verification by scan, override rights, weights, ship, partial, void."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.doctor import run_doctor
+from app.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    OverScan,
+    UnknownBarcode,
+    ValidationError,
+    WrongItem,
+)
+from app.inventory.dto import ProductInput
+from app.inventory.ledger import available_at, receive_stock
+from app.inventory.locations import create_bin, create_location
+from app.inventory.products import create_product, get_product
+from app.orders.address import Address
+from app.orders.dto import LineInput, OrderInput
+from app.orders.queries import get_order
+from app.orders.services import create_order, hold_order
+from app.settings import update_settings
+from app.shipping.dto import PackageInput
+from app.shipping.services import (
+    complete_packing,
+    ship_shipment,
+    start_packing,
+    unverify_item,
+    verify_item,
+    void_shipment,
+)
+from app.uow import unit_of_work
+from db.models import AppUser, Channel, MailMessage, OutboxMessage
+
+ACTOR = "packer"
+UPS = "1Z999AA10123456784"
+ADDRESS = Address("Zoë Łukasiewicz", "1 Main St", "Austin", "73301", "US", "TX")
+
+
+@pytest.fixture
+def shop(session_factory):
+    with unit_of_work(session_factory) as s:
+        main = create_location(s, code="MAIN", name="Main", actor=ACTOR).id
+        shelf = create_bin(s, location_id=main, code="A-01", actor=ACTOR).id
+        mug = create_product(
+            s,
+            ProductInput(sku="MUG-1", name="Mug", gtin="4006381333931", weight_g=300),
+            actor=ACTOR,
+        ).id
+        cap = create_product(s, ProductInput(sku="CAP-1", name="Cap", weight_g=100), actor=ACTOR).id
+        for product in (mug, cap):
+            receive_stock(s, product_id=product, bin_id=shelf, quantity=10, actor=ACTOR)
+        s.add(AppUser(name="boss", can_override=True))
+        s.add(AppUser(name="temp", can_override=False))
+    return {"main": main, "shelf": shelf, "mug": mug, "cap": cap}
+
+
+def new_order(session_factory, *lines, **kwargs):
+    with unit_of_work(session_factory) as s:
+        return create_order(
+            s,
+            OrderInput(
+                tuple(LineInput(product_id=p, quantity=q) for p, q in lines),
+                ship_to=ADDRESS,
+                **kwargs,
+            ),
+            actor=ACTOR,
+        ).id
+
+
+def test_scan_verify_pack_ship(session_factory, shop):
+    order_id = new_order(
+        session_factory, (shop["mug"], 2), (shop["cap"], 1), email="zoe@example.com"
+    )
+    with unit_of_work(session_factory) as s:
+        update_settings(s, {"mail.notify_shipped": True}, actor=ACTOR)
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        assert shipment.number == "SH-000001" and shipment.units == 3
+        assert verify_item(s, shipment.id, "4006381333931").message == "MUG-1: 1 of 2"
+        verify_item(s, shipment.id, "MUG-1")
+        with pytest.raises(OverScan, match="needs only 2 × MUG-1"):
+            verify_item(s, shipment.id, "MUG-1")
+        with pytest.raises(UnknownBarcode):
+            verify_item(s, shipment.id, "nothing-like-this")
+        with pytest.raises(DomainError, match="not all items are verified \\(missing: CAP-1 1"):
+            complete_packing(s, shipment.id, actor=ACTOR)
+        result = verify_item(s, shipment.id, "cap-1")
+        assert result.shipment.all_verified
+        packed = complete_packing(
+            s, shipment.id, actor=ACTOR, packages=[PackageInput(weight_g=720, box_type="S")]
+        )
+        assert packed.warnings == ()
+        assert get_order(s, order_id).status == "packed"
+        shipped = ship_shipment(
+            s, shipment.id, carrier="ups", tracking_number=UPS.lower(), actor=ACTOR
+        )
+        assert shipped.order_status == "shipped" and shipped.mail_queued
+        assert shipped.shipment.tracking_number == UPS
+        assert shipped.shipment.tracking_url and UPS in shipped.shipment.tracking_url
+        mail = s.query(MailMessage).one()
+        assert "Zoë Łukasiewicz" in mail.body and UPS in mail.body
+        assert get_product(s, shop["mug"]).on_hand == 8
+        order = get_order(s, order_id)
+        assert [(li.shipped, li.allocated) for li in order.lines] == [(2, 0), (1, 0)]
+        assert run_doctor(s).ok
+
+
+def test_wrong_item_and_undo(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        with pytest.raises(
+            WrongItem, match="wrong item: CAP-1 \\(Cap\\) is not in order SO-000001"
+        ):
+            verify_item(s, shipment.id, "CAP-1")
+        verify_item(s, shipment.id, "MUG-1")
+        assert unverify_item(s, shipment.id, shop["mug"]).shipment.verified_units == 0
+        with pytest.raises(DomainError, match="nothing of that product"):
+            unverify_item(s, shipment.id, shop["mug"])
+        assert start_packing(s, order_id, actor=ACTOR).id == shipment.id  # resumes
+
+
+def test_override_needs_the_right_and_a_reason(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 2))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        verify_item(s, shipment.id, "MUG-1")
+        with pytest.raises(DomainError, match="temp may not override"):
+            complete_packing(
+                s, shipment.id, actor=ACTOR, override_user="temp", override_reason="label torn"
+            )
+        with pytest.raises(ValidationError, match="say why"):
+            complete_packing(s, shipment.id, actor=ACTOR, override_user="boss")
+        packed = complete_packing(
+            s, shipment.id, actor=ACTOR, override_user="boss", override_reason="barcode label torn"
+        )
+    assert packed.shipment.override_reason == "boss: barcode label torn (unverified: MUG-1 1)"
+    assert "verification overridden by boss" in packed.message
+
+
+def test_weight_outside_tolerance_warns(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        verify_item(s, shipment.id, "MUG-1")
+        packed = complete_packing(
+            s,
+            shipment.id,
+            actor=ACTOR,
+            packages=[PackageInput(weight_g=200), PackageInput(weight_g=200)],
+        )
+    assert packed.warnings == (
+        "weighed 400 g but the items weigh 300 g (33% off, tolerance 10%): check the box",
+    )
+    assert packed.shipment.package_count == 2
+
+
+def test_hold_blocks_packing_and_tracking_is_checked(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        hold_order(s, order_id, reason="address check", actor=ACTOR)
+        with pytest.raises(InvalidTransition, match="on hold"):
+            start_packing(s, order_id, actor=ACTOR)
+    other = new_order(session_factory, (shop["cap"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, other, actor=ACTOR)
+        verify_item(s, shipment.id, "CAP-1")
+        complete_packing(s, shipment.id, actor=ACTOR)
+        with pytest.raises(ValidationError, match="expected 4"):
+            ship_shipment(
+                s, shipment.id, carrier="ups", tracking_number="1Z999AA10123456785", actor=ACTOR
+            )
+        with pytest.raises(ValidationError, match="tracking number"):
+            ship_shipment(s, shipment.id, carrier="ups", tracking_number="", actor=ACTOR)
+        with pytest.raises(Conflict, match="already packed"):
+            start_packing(s, other, actor=ACTOR)
+
+
+def test_partial_shipment_then_rest(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 12))  # only 10 on hand
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        assert shipment.units == 10
+        for _ in range(10):
+            verify_item(s, shipment.id, "MUG-1")
+        complete_packing(s, shipment.id, actor=ACTOR)
+        result = ship_shipment(
+            s, shipment.id, carrier="fedex", tracking_number="986578788855", actor=ACTOR
+        )
+        assert result.order_status == "partially_shipped"
+        receive_stock(s, product_id=shop["mug"], bin_id=shop["shelf"], quantity=5, actor=ACTOR)
+        from app.orders.services import allocate_order
+
+        assert allocate_order(s, order_id, actor=ACTOR).allocated_units == 2
+        second = start_packing(s, order_id, actor=ACTOR)
+        assert second.units == 2
+        assert run_doctor(s).ok
+
+
+def test_void_after_shipping_puts_stock_back_and_reserves_it(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 3))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        for _ in range(3):
+            verify_item(s, shipment.id, "MUG-1")
+        complete_packing(s, shipment.id, actor=ACTOR)
+        ship_shipment(s, shipment.id, carrier="ups", tracking_number=UPS, actor=ACTOR)
+        voided = void_shipment(s, shipment.id, reason="carrier missed pickup", actor=ACTOR)
+        order = get_order(s, order_id)
+        assert voided.order_status == "open"
+        assert (order.lines[0].shipped, order.lines[0].allocated) == (0, 3)
+        assert get_product(s, shop["mug"]).on_hand == 10
+        assert available_at(s, shop["mug"], shop["main"]) == 7
+        assert run_doctor(s).ok
+        again = start_packing(s, order_id, actor=ACTOR)
+        assert again.number == "SH-000002"
+
+
+def test_channel_orders_queue_a_fulfilment_push(session_factory, shop):
+    with unit_of_work(session_factory) as s:
+        channel = Channel(kind="shopify", name="Web", base_url="https://shop.example")
+        s.add(channel)
+        s.flush()
+        channel_id = channel.id
+    order_id = new_order(
+        session_factory, (shop["cap"], 1), channel_id=channel_id, external_id="4500"
+    )
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        verify_item(s, shipment.id, "CAP-1")
+        complete_packing(s, shipment.id, actor=ACTOR)
+        result = ship_shipment(s, shipment.id, carrier="ups", tracking_number=UPS, actor=ACTOR)
+        push = s.query(OutboxMessage).one()
+    assert result.outbox_queued and not result.mail_queued
+    assert push.idempotency_key == f"fulfillment:{channel_id}:SH-000001"
+    assert push.payload["tracking_number"] == UPS and push.payload["order_external_id"] == "4500"
