@@ -1,0 +1,1 @@
+"""Packing station: one scan field routes order, pick list, item and command scans."""
