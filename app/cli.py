@@ -72,6 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path)
 
     commands.add_parser("doctor", help="check the database for inconsistencies (exit 1 if any)")
+
+    imports = commands.add_parser("import", help="import products, stock or orders from CSV")
+    import_kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in (
+        ("products", "create or update products"),
+        ("stock", "set counted quantities per bin (posts count moves)"),
+    ):
+        sub = import_kinds.add_parser(kind, help=text)
+        sub.add_argument("file", type=Path)
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and show what would change; write nothing",
+        )
+
+    exports = commands.add_parser("export", help="export products, stock or orders to CSV")
+    export_kinds = exports.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind in ("products", "stock"):
+        sub = export_kinds.add_parser(kind, help=f"write {kind} as CSV")
+        sub.add_argument("file", type=Path)
     return parser
 
 
@@ -248,10 +268,73 @@ def _cmd_doctor(args, paths, out: TextIO) -> int:
     return EXIT_FAILED
 
 
+def _cmd_import(args, paths, out: TextIO) -> int:
+    from app.audit import default_actor
+    from app.errors import DataImportError
+    from app.inventory import csv_io
+    from app.uow import unit_of_work
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file} does not exist or is not a file")
+    db = _open(paths)
+    try:
+        with unit_of_work(db.session_factory, write=not args.dry_run) as session:
+            if args.dry_run:
+                preview = (
+                    csv_io.preview_product_import
+                    if args.kind == "products"
+                    else csv_io.preview_stock_import
+                )(session, args.file)
+                for problem in preview.problems:
+                    print(f"PROBLEM {problem}", file=out)
+                if args.kind == "products":
+                    summary = (
+                        f"{preview.creates} to create, {preview.updates} to update, "
+                        f"{preview.unchanged} unchanged"
+                    )
+                else:
+                    summary = f"{preview.moves} bin level(s) to correct"
+                print(
+                    f"dry run: {summary}; {len(preview.problems)} problem(s); nothing written",
+                    file=out,
+                )
+                return EXIT_OK if preview.ok else EXIT_FAILED
+            run = csv_io.import_products if args.kind == "products" else csv_io.import_stock
+            try:
+                result = run(session, args.file, actor=default_actor())
+            except DataImportError as exc:
+                for problem in exc.problems:
+                    print(f"PROBLEM {problem}", file=out)
+                raise CommandError(
+                    f"{args.file}: {len(exc.problems)} problem(s); nothing was imported"
+                ) from None
+    finally:
+        db.close()
+    print(result.message, file=out)
+    return EXIT_OK
+
+
+def _cmd_export(args, paths, out: TextIO) -> int:
+    from app.inventory import csv_io
+    from app.uow import unit_of_work
+
+    db = _open(paths)
+    try:
+        with unit_of_work(db.session_factory, write=False) as session:
+            run = csv_io.export_products if args.kind == "products" else csv_io.export_stock
+            count = run(session, args.file)
+    finally:
+        db.close()
+    print(f"wrote {count} row(s) to {args.file}", file=out)
+    return EXIT_OK
+
+
 HANDLERS = {
     "demo": _cmd_demo,
     "db": _cmd_db,
     "backup": _cmd_backup,
     "restore": _cmd_restore,
     "doctor": _cmd_doctor,
+    "import": _cmd_import,
+    "export": _cmd_export,
 }

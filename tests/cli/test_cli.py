@@ -209,3 +209,40 @@ def test_help_and_version_run_as_a_program():
         timeout=60,
     )
     assert result.returncode == 0 and result.stdout.startswith("Packbench ")
+
+
+def test_import_and_export_products(capsys, data_dir, tmp_path):
+    source = tmp_path / "products.csv"
+    source.write_text(
+        "sku,name,gtin,price\n"
+        'MUG-1,Enamel mug,4006381333931,12.99\nCAP-1,"Beanie, wool — Zoë",,9.50\n'
+        "BAD-1,Bad,4006381333932,1\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "--data-dir", str(data_dir), "import", "products", str(source))
+    assert code == 1
+    assert "PROBLEM row 4, gtin: EAN-13 4006381333932 has a wrong check digit: 2, expected 1" in out
+    assert "1 problem(s); nothing was imported" in err
+    code, out, _ = run(
+        capsys, "--data-dir", str(data_dir), "import", "products", str(source), "--dry-run"
+    )
+    assert code == 1 and "dry run: 2 to create" in out
+    source.write_text(
+        "\n".join(source.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8"
+    )
+    assert (
+        run(capsys, "--data-dir", str(data_dir), "import", "products", str(source))[1].strip()
+        == "2 created, 0 updated, 0 unchanged"
+    )
+    assert (
+        run(capsys, "--data-dir", str(data_dir), "import", "products", str(source))[1].strip()
+        == "Nothing changed"
+    )
+    target = tmp_path / "export.csv"
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "export", "products", str(target))
+    assert (code, out.strip()) == (0, f"wrote 2 row(s) to {target}")
+    assert "Beanie, wool — Zoë" in target.read_text(encoding="utf-8-sig")
+    code, _, err = run(
+        capsys, "--data-dir", str(data_dir), "import", "stock", str(tmp_path / "missing.csv")
+    )
+    assert code == 1 and "does not exist" in err
