@@ -5,9 +5,11 @@ Corrections are reversal moves, never edits, so every number can be explained an
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from app.audit import record_event
@@ -88,6 +90,186 @@ def available_at(session: Session, product_id: int, location_id: int) -> int:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MoveSpec:
+    """One ledger move to post (see post_moves)."""
+
+    product_id: int
+    quantity: int
+    reason: str
+    from_bin_id: int | None = None
+    to_bin_id: int | None = None
+    reference: str | None = None
+    note: str | None = None
+    reverses_move_id: int | None = None
+
+
+def _upsert_levels(session: Session, rows: list[dict]) -> None:
+    """Add quantities to (product, bin) levels, creating missing rows, in one statement."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:  # portable fallback: one update-or-insert per row
+        for row in rows:
+            updated = session.execute(
+                update(StockLevel)
+                .where(
+                    StockLevel.product_id == row["product_id"], StockLevel.bin_id == row["bin_id"]
+                )
+                .values(on_hand=StockLevel.on_hand + row["on_hand"])
+                .execution_options(synchronize_session=False)
+            )
+            if updated.rowcount != 1:
+                session.execute(insert(StockLevel), [row])
+        return
+    statement = dialect_insert(StockLevel.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["product_id", "bin_id"],
+        set_={"on_hand": StockLevel.__table__.c.on_hand + statement.excluded.on_hand},
+    )
+    session.execute(statement, rows)
+
+
+def post_moves(
+    session: Session, specs: Sequence[MoveSpec], *, actor: str, protect_reservations: bool = True
+) -> list[int]:
+    """Append moves and update the levels of every bin involved; returns the move ids in order.
+
+    Set-based: a handful of statements however many moves, so shipping a five-line order costs
+    about as much as one line. Raises OutOfStock when a source bin holds too little, or (with
+    `protect_reservations`) when taking sellable stock out of a location would leave less than is
+    reserved there; ValidationError for malformed moves. Does not audit: the command that calls
+    it does. Nothing is half-applied: the caller's transaction rolls back on any error.
+    """
+    if not specs:
+        return []
+    for spec in specs:
+        _quantity(spec.quantity)
+        if spec.from_bin_id is None and spec.to_bin_id is None:
+            raise ValidationError("a move needs a source or a destination bin")
+        if spec.from_bin_id is not None and spec.from_bin_id == spec.to_bin_id:
+            raise ValidationError("source and destination bin are the same", field="to_bin_id")
+    product_ids = sorted({spec.product_id for spec in specs})
+    # Row locks serialise writers on PostgreSQL; SQLite already has one writer (BEGIN IMMEDIATE).
+    products = {
+        p.id: p
+        for p in session.execute(
+            select(Product.id, Product.sku, Product.allow_backorder)
+            .where(Product.id.in_(product_ids))
+            .with_for_update()
+        )
+    }
+    missing = [pid for pid in product_ids if pid not in products]
+    if missing:
+        raise NotFound(f"product #{missing[0]} does not exist")
+    bin_ids = {b for spec in specs for b in (spec.from_bin_id, spec.to_bin_id) if b is not None}
+    bins = {
+        b.id: b
+        for b in session.execute(
+            select(Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active).where(
+                Bin.id.in_(bin_ids)
+            )
+        )
+    }
+    for bin_id in bin_ids:
+        if bin_id not in bins:
+            raise NotFound(f"bin #{bin_id} does not exist")
+    takes: dict[tuple[int, int], int] = defaultdict(int)
+    adds: dict[tuple[int, int], int] = defaultdict(int)
+    protect: set[tuple[int, int]] = set()
+    for spec in specs:
+        source = bins.get(spec.from_bin_id) if spec.from_bin_id is not None else None
+        target = bins.get(spec.to_bin_id) if spec.to_bin_id is not None else None
+        if target is not None:
+            if not target.active:
+                raise ValidationError(f"bin {target.code} is inactive", field="to_bin_id")
+            adds[(spec.product_id, target.id)] += spec.quantity
+        if source is not None:
+            takes[(spec.product_id, source.id)] += spec.quantity
+            leaves = (
+                target is None
+                or target.location_id != source.location_id
+                or target.kind == BinKind.QUARANTINE
+            )
+            if (
+                protect_reservations
+                and leaves
+                and source.kind != BinKind.QUARANTINE
+                and not products[spec.product_id].allow_backorder
+            ):
+                protect.add((spec.product_id, source.location_id))
+    if takes:
+        # Check first (the product rows are locked, so nobody changes these levels meanwhile),
+        # then take; the guarded UPDATE is a second line of defence.
+        have = {
+            (p, b): q
+            for p, b, q in session.execute(
+                select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
+                    tuple_(StockLevel.product_id, StockLevel.bin_id).in_(list(takes))
+                )
+            )
+        }
+        for (product_id, bin_id), quantity in takes.items():
+            if have.get((product_id, bin_id), 0) < quantity:
+                raise OutOfStock(
+                    f"bin {bins[bin_id].code} holds {have.get((product_id, bin_id), 0)} of "
+                    f"{products[product_id].sku}, cannot take {quantity}"
+                )
+        params = [{"p": p, "b": b, "q": q} for (p, b), q in takes.items()]
+        level = StockLevel.__table__
+        taken = session.execute(
+            update(level)
+            .where(
+                level.c.product_id == bindparam("p"),
+                level.c.bin_id == bindparam("b"),
+                level.c.on_hand >= bindparam("q"),
+            )
+            .values(on_hand=level.c.on_hand - bindparam("q")),
+            params,
+        )
+        if taken.rowcount != len(params):
+            raise OutOfStock("stock changed while moving it; try again")
+    if adds:
+        _upsert_levels(
+            session, [{"product_id": p, "bin_id": b, "on_hand": q} for (p, b), q in adds.items()]
+        )
+    for product_id, location_id in sorted(protect):
+        available = available_at(session, product_id, location_id)
+        if available < 0:
+            taken_here = sum(
+                q
+                for (p, b), q in takes.items()
+                if p == product_id and bins[b].location_id == location_id
+            )
+            raise OutOfStock(
+                f"only {available + taken_here} of {products[product_id].sku} at this location "
+                f"are not reserved for orders; cannot take {taken_here}"
+            )
+    now = utcnow()
+    rows = [
+        {
+            "product_id": spec.product_id,
+            "from_bin_id": spec.from_bin_id,
+            "to_bin_id": spec.to_bin_id,
+            "quantity": spec.quantity,
+            "reason": spec.reason,
+            "reference": spec.reference,
+            "note": spec.note,
+            "actor": actor,
+            "reverses_move_id": spec.reverses_move_id,
+            "at": now,
+        }
+        for spec in specs
+    ]
+    return list(
+        session.scalars(
+            insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True), rows
+        )
+    )
+
+
 def post_move(
     session: Session,
     *,
@@ -102,84 +284,24 @@ def post_move(
     reverses_move_id: int | None = None,
     protect_reservations: bool = True,
 ) -> int:
-    """Append one move and update both bins' levels; returns the move id.
-
-    Raises OutOfStock when the source bin holds less than `quantity`, or (with
-    `protect_reservations`) when taking sellable stock out of a location would leave less than is
-    reserved there. Does not audit: the public command that calls it does.
-    """
-    _quantity(quantity)
-    if from_bin_id is None and to_bin_id is None:
-        raise ValidationError("a move needs a source or a destination bin")
-    if from_bin_id is not None and from_bin_id == to_bin_id:
-        raise ValidationError("source and destination bin are the same", field="to_bin_id")
-    product = load_product(session, product_id, lock=True)
-    source = _bin(session, from_bin_id) if from_bin_id is not None else None
-    target = _bin(session, to_bin_id) if to_bin_id is not None else None
-    if source is not None:
-        taken = session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.product_id == product_id,
-                StockLevel.bin_id == source.id,
-                StockLevel.on_hand >= quantity,
+    """Append one move (see post_moves); returns its id."""
+    return post_moves(
+        session,
+        [
+            MoveSpec(
+                product_id,
+                quantity,
+                reason,
+                from_bin_id,
+                to_bin_id,
+                reference,
+                note,
+                reverses_move_id,
             )
-            .values(on_hand=StockLevel.on_hand - quantity)
-        )
-        if taken.rowcount != 1:
-            have = (
-                session.scalar(
-                    select(StockLevel.on_hand).where(
-                        StockLevel.product_id == product_id, StockLevel.bin_id == source.id
-                    )
-                )
-                or 0
-            )
-            raise OutOfStock(
-                f"bin {source.code} holds {have} of {product.sku}, cannot take {quantity}"
-            )
-        leaves_location = (
-            target is None
-            or target.location_id != source.location_id
-            or (target.kind == BinKind.QUARANTINE)
-        )
-        if (
-            protect_reservations
-            and leaves_location
-            and source.kind != BinKind.QUARANTINE
-            and not product.allow_backorder
-        ):
-            available = available_at(session, product_id, source.location_id)
-            if available < 0:
-                raise OutOfStock(
-                    f"only {available + quantity} of {product.sku} at this location are not "
-                    f"reserved for orders; cannot take {quantity}"
-                )
-    if target is not None:
-        if not target.active:
-            raise ValidationError(f"bin {target.code} is inactive", field="to_bin_id")
-        added = session.execute(
-            update(StockLevel)
-            .where(StockLevel.product_id == product_id, StockLevel.bin_id == target.id)
-            .values(on_hand=StockLevel.on_hand + quantity)
-        )
-        if added.rowcount != 1:
-            session.add(StockLevel(product_id=product_id, bin_id=target.id, on_hand=quantity))
-    move = StockMove(
-        product_id=product_id,
-        from_bin_id=from_bin_id,
-        to_bin_id=to_bin_id,
-        quantity=quantity,
-        reason=reason,
-        reference=reference,
-        note=note,
+        ],
         actor=actor,
-        reverses_move_id=reverses_move_id,
-        at=utcnow(),
-    )
-    session.add(move)
-    session.flush()
-    return move.id
+        protect_reservations=protect_reservations,
+    )[0]
 
 
 def receive_stock(

@@ -11,36 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.inventory.reservations import reserve_stock
+from app.inventory.reservations import availability, reserve_lines
 from app.orders.dto import AllocationResult, Shortfall
-from db.enums import BinKind, LocationKind
-from db.models import Bin, Location, OrderLine, Product, Reservation, SalesOrder, StockLevel
-
-
-def availability(session: Session, product_ids: list[int]) -> dict[tuple[int, int], int]:
-    """Available (sellable on hand − reserved) per (product_id, location_id)."""
-    if not product_ids:
-        return {}
-    result: dict[tuple[int, int], int] = defaultdict(int)
-    on_hand = (
-        select(StockLevel.product_id, Bin.location_id, func.sum(StockLevel.on_hand))
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(StockLevel.product_id.in_(product_ids), Bin.kind != BinKind.QUARANTINE)
-        .group_by(StockLevel.product_id, Bin.location_id)
-    )
-    for product_id, location_id, qty in session.execute(on_hand):
-        result[(product_id, location_id)] += int(qty or 0)
-    reserved = (
-        select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
-        .where(Reservation.product_id.in_(product_ids))
-        .group_by(Reservation.product_id, Reservation.location_id)
-    )
-    for product_id, location_id, qty in session.execute(reserved):
-        result[(product_id, location_id)] -= int(qty or 0)
-    return result
+from db.enums import LocationKind
+from db.models import Location, OrderLine, Product, SalesOrder
 
 
 def _proximity(location: Location, order: SalesOrder) -> int:
@@ -52,9 +29,14 @@ def _proximity(location: Location, order: SalesOrder) -> int:
 
 
 def choose_location(
-    session: Session, order: SalesOrder, needs: dict[int, int], backorder: set[int]
+    session: Session,
+    order: SalesOrder,
+    needs: dict[int, int],
+    backorder: set[int],
+    available: dict[tuple[int, int], int],
 ) -> int | None:
-    """The location to fulfil `needs` ({product_id: units}) from, by the module's rules."""
+    """The location to fulfil `needs` ({product_id: units}) from, by the module's rules;
+    `available` is availability() for the needed products at every location."""
     if order.delivery_method == "pickup" and order.pickup_location_id:
         return order.pickup_location_id
     if order.fulfil_location_id is not None:
@@ -62,7 +44,6 @@ def choose_location(
     locations = list(session.scalars(select(Location).where(Location.active.is_(True))))
     if not locations:
         return None
-    available = availability(session, list(needs))
 
     def covered(location: Location) -> int:
         return sum(
@@ -104,9 +85,13 @@ def allocate(session: Session, order: SalesOrder) -> AllocationResult:
             session.get(Location, order.fulfil_location_id) if order.fulfil_location_id else None
         )
         return AllocationResult(order.id, order.number, location.code if location else None, 0, ())
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(needs)))}
-    backorder = {pid for pid, p in products.items() if p.allow_backorder}
-    location_id = choose_location(session, order, dict(needs), backorder)
+    backorder = set(
+        session.scalars(
+            select(Product.id).where(Product.id.in_(needs), Product.allow_backorder.is_(True))
+        )
+    )
+    available = availability(session, list(needs))
+    location_id = choose_location(session, order, dict(needs), backorder, available)
     if location_id is None:
         shortfalls = tuple(
             Shortfall(line.line_no, line.sku, line.quantity - line.allocated - line.shipped, 0)
@@ -115,8 +100,7 @@ def allocate(session: Session, order: SalesOrder) -> AllocationResult:
         )
         return AllocationResult(order.id, order.number, None, 0, shortfalls)
     order.fulfil_location_id = location_id
-    available = availability(session, list(needs))
-    allocated, shortfalls = 0, []
+    allocated, shortfalls, reservations = 0, [], []
     for line in lines:
         need = line.quantity - line.allocated - line.shipped
         if need <= 0:
@@ -124,10 +108,11 @@ def allocate(session: Session, order: SalesOrder) -> AllocationResult:
         have = available.get((line.product_id, location_id), 0)
         take = need if line.product_id in backorder else max(min(need, have), 0)
         if take > 0:
-            reserve_stock(session, line.id, location_id, take)
+            reservations.append((line.id, location_id, take))
             available[(line.product_id, location_id)] = have - take
             allocated += take
         if take < need:
             shortfalls.append(Shortfall(line.line_no, line.sku, need, max(have, 0)))
+    reserve_lines(session, reservations)
     location = session.get(Location, location_id)
     return AllocationResult(order.id, order.number, location.code, allocated, tuple(shortfalls))

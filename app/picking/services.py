@@ -18,7 +18,7 @@ from app.errors import (
     ValidationError,
 )
 from app.inventory.products import find_product_by_code
-from app.inventory.reservations import pick_bins, release_reservation
+from app.inventory.reservations import plan_picks, release_reservation
 from app.numbering import next_number
 from app.orders.rules import check_transition
 from app.picking.dto import PickLineView, PickListSaved, PickListView, PickResult
@@ -95,20 +95,32 @@ def create_pick_list(
             skipped.append((order.number, "its stock is reserved at another location"))
         else:
             chosen.append(order)
+    lines_by_order: dict[int, list[OrderLine]] = {order.id: [] for order in chosen}
+    for line in session.scalars(
+        select(OrderLine)
+        .where(OrderLine.order_id.in_(list(lines_by_order)), OrderLine.product_id.is_not(None))
+        .order_by(OrderLine.order_id, OrderLine.line_no)
+    ):
+        if _to_pick(line) > 0:
+            lines_by_order[line.order_id].append(line)
+    wanted = [line for order in chosen for line in lines_by_order[order.id]]
+    # One plan for the whole batch, so two orders never count on the same units of a bin.
+    bin_plans = dict(
+        zip(
+            (line.id for line in wanted),
+            plan_picks(
+                session, [(line.product_id, location_id, _to_pick(line)) for line in wanted]
+            ),
+            strict=True,
+        )
+    )
     plan: list[tuple[SalesOrder, list[tuple[OrderLine, int, int]]]] = []
     for order in chosen:
-        lines = []
-        for line in session.scalars(
-            select(OrderLine)
-            .where(OrderLine.order_id == order.id, OrderLine.product_id.is_not(None))
-            .order_by(OrderLine.line_no)
-        ):
-            need = _to_pick(line)
-            if need > 0:
-                lines += [
-                    (line, bin_id, qty)
-                    for bin_id, qty in pick_bins(session, line.product_id, location_id, need)
-                ]
+        lines = [
+            (line, bin_id, qty)
+            for line in lines_by_order[order.id]
+            for bin_id, qty in bin_plans[line.id]
+        ]
         if lines:
             plan.append((order, lines))
         else:

@@ -19,9 +19,9 @@ from app.errors import (
     ValidationError,
     WrongItem,
 )
-from app.inventory.ledger import post_move
+from app.inventory.ledger import MoveSpec, post_moves
 from app.inventory.products import find_product_by_code
-from app.inventory.reservations import consume_reservation, reserve_stock
+from app.inventory.reservations import consume_lines, reserve_lines
 from app.notifications import queue_shipped_mail
 from app.numbering import next_number
 from app.orders.rules import check_transition
@@ -156,9 +156,7 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
             .order_by(ShipmentLine.id)
         )
     )
-    order_number = session.scalar(
-        select(SalesOrder.number).where(SalesOrder.id == shipment.order_id)
-    )
+    order_number = session.get(SalesOrder, shipment.order_id).number
     if not lines:
         raise WrongItem(
             f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
@@ -334,12 +332,19 @@ def ship_shipment(
         number, url = match.number, match.tracking_url or tracking_url(carrier, match.number)
     elif order.delivery_method != "pickup":
         raise ValidationError("enter or scan the tracking number", field="tracking_number")
-    for line in session.scalars(
-        select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)
-    ):
-        consume_reservation(
-            session, line.order_line_id, line.quantity, reference=shipment.number, actor=actor
-        )
+    consume_lines(
+        session,
+        [
+            (line_id, quantity)
+            for line_id, quantity in session.execute(
+                select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
+                    ShipmentLine.shipment_id == shipment.id
+                )
+            )
+        ],
+        reference=shipment.number,
+        actor=actor,
+    )
     shipment.status = ShipmentStatus.SHIPPED
     shipment.carrier, shipment.service = carrier, service
     shipment.tracking_number, shipment.tracking_url = number, url
@@ -427,29 +432,34 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
     was = shipment.status
     if was == ShipmentStatus.SHIPPED:
         location_id = shipment.location_id or order.fulfil_location_id
-        for move in session.scalars(
-            select(StockMove).where(
-                StockMove.reference == shipment.number, StockMove.reason == MoveReason.SHIP
-            )
-        ):
-            post_move(
-                session,
-                product_id=move.product_id,
-                quantity=move.quantity,
-                reason=MoveReason.REVERSAL,
-                to_bin_id=move.from_bin_id,
-                reference=shipment.number,
-                note=f"void: {reason.strip()}",
-                actor=actor,
-                reverses_move_id=move.id,
-            )
+        post_moves(
+            session,
+            [
+                MoveSpec(
+                    move.product_id,
+                    move.quantity,
+                    MoveReason.REVERSAL,
+                    to_bin_id=move.from_bin_id,
+                    reference=shipment.number,
+                    note=f"void: {reason.strip()}",
+                    reverses_move_id=move.id,
+                )
+                for move in session.scalars(
+                    select(StockMove).where(
+                        StockMove.reference == shipment.number, StockMove.reason == MoveReason.SHIP
+                    )
+                )
+            ],
+            actor=actor,
+        )
+        returned = []
         for line in session.scalars(
             select(ShipmentLine).where(ShipmentLine.shipment_id == shipment.id)
         ):
-            order_line = session.get(OrderLine, line.order_line_id)
-            order_line.shipped -= line.quantity
-            session.flush()
-            reserve_stock(session, order_line.id, location_id, line.quantity)
+            session.get(OrderLine, line.order_line_id).shipped -= line.quantity
+            returned.append((line.order_line_id, location_id, line.quantity))
+        session.flush()
+        reserve_lines(session, returned)
     shipment.status = ShipmentStatus.VOIDED
     shipment.voided_at = utcnow()
     shipped_any = (
@@ -485,18 +495,25 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
 def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
     shipment = _shipment(session, shipment_id)
     order = session.get(SalesOrder, shipment.order_id)
-    lines = tuple(
-        ShipmentLineView(
-            sl.id, sl.order_line_id, ol.product_id, ol.sku, ol.name, gtin, sl.quantity, sl.verified
+    rows = session.execute(
+        select(
+            ShipmentLine.id,
+            ShipmentLine.order_line_id,
+            OrderLine.product_id,
+            OrderLine.sku,
+            OrderLine.name,
+            Product.gtin,
+            ShipmentLine.quantity,
+            ShipmentLine.verified,
+            Product.weight_g,
         )
-        for sl, ol, gtin in session.execute(
-            select(ShipmentLine, OrderLine, Product.gtin)
-            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-            .outerjoin(Product, Product.id == OrderLine.product_id)
-            .where(ShipmentLine.shipment_id == shipment.id)
-            .order_by(OrderLine.line_no)
-        )
-    )
+        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+        .outerjoin(Product, Product.id == OrderLine.product_id)
+        .where(ShipmentLine.shipment_id == shipment.id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    lines = tuple(ShipmentLineView(*row[:8]) for row in rows)
+    weight = sum((row.weight_g or 0) * row.quantity for row in rows)
     return ShipmentView(
         id=shipment.id,
         number=shipment.number,
@@ -510,7 +527,7 @@ def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
         tracking_number=shipment.tracking_number,
         tracking_url=shipment.tracking_url,
         weight_g=shipment.weight_g,
-        expected_weight_g=shipment.expected_weight_g or expected_weight(session, shipment.id),
+        expected_weight_g=shipment.expected_weight_g or weight,
         package_count=shipment.package_count,
         verified_by=shipment.verified_by,
         override_reason=shipment.override_reason,
