@@ -133,9 +133,15 @@ def _upsert_levels(session: Session, rows: list[dict]) -> None:
 
 
 def post_moves(
-    session: Session, specs: Sequence[MoveSpec], *, actor: str, protect_reservations: bool = True
+    session: Session,
+    specs: Sequence[MoveSpec],
+    *,
+    actor: str,
+    protect_reservations: bool = True,
+    want_ids: bool = True,
 ) -> list[int]:
-    """Append moves and update the levels of every bin involved; returns the move ids in order.
+    """Append moves and update the levels of every bin involved; returns the move ids in order
+    (an empty list with `want_ids=False`, which is faster for many moves).
 
     Set-based: a handful of statements however many moves, so shipping a five-line order costs
     about as much as one line. Raises OutOfStock when a source bin holds too little, or (with
@@ -263,10 +269,14 @@ def post_moves(
         }
         for spec in specs
     ]
+    table = StockMove.__table__
+    if not want_ids:
+        # SQLite cannot promise RETURNING order for a multi-row insert, so SQLAlchemy would send
+        # one INSERT per row; without ids it is one executemany.
+        session.execute(insert(table), rows)
+        return []
     return list(
-        session.scalars(
-            insert(StockMove).returning(StockMove.id, sort_by_parameter_order=True), rows
-        )
+        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     )
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
@@ -29,13 +29,13 @@ from db.models import (
     Reservation,
     StockLevel,
 )
+from db.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
 class Consumed:
-    """Units taken from bins for shipped order lines."""
+    """Units taken from bins for shipped order lines (the moves carry the reference)."""
 
-    move_ids: tuple[int, ...]
     bins: tuple[tuple[int, int], ...]  # (bin_id, quantity), in the order taken
 
 
@@ -134,20 +134,26 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
             select(Reservation).where(Reservation.order_line_id.in_(list(lines)))
         )
     }
+    new_rows: dict[tuple[int, int], dict] = {}
+    now = utcnow()
     for line_id, location_id, quantity in items:
         line = lines[line_id]
         reservation = existing.get((line_id, location_id))
-        if reservation is None:
-            reservation = Reservation(
-                order_line_id=line_id,
-                product_id=line.product_id,
-                location_id=location_id,
-                quantity=0,
-            )
-            session.add(reservation)
-            existing[(line_id, location_id)] = reservation
-        reservation.quantity += quantity
+        if reservation is not None:
+            reservation.quantity += quantity
+        elif (line_id, location_id) in new_rows:
+            new_rows[(line_id, location_id)]["quantity"] += quantity
+        else:
+            new_rows[(line_id, location_id)] = {
+                "order_line_id": line_id,
+                "product_id": line.product_id,
+                "location_id": location_id,
+                "quantity": quantity,
+                "created_at": now,
+            }
         line.allocated += quantity
+    if new_rows:  # one executemany (the ORM would insert row by row to learn the ids)
+        session.execute(insert(Reservation.__table__), list(new_rows.values()))
     session.flush()
     return sum(quantity for _, _, quantity in items)
 
@@ -260,7 +266,7 @@ def consume_lines(
     of bins (from `bin_id` when given, else default bin then walk order); reservations and
     `allocated` go down, `shipped` goes up. A fixed number of statements for any line count."""
     if not items:
-        return Consumed((), ())
+        return Consumed(())
     lines = _lines(session, (line_id for line_id, _ in items))
     reservations: dict[int, list[Reservation]] = defaultdict(list)
     for reservation in session.scalars(
@@ -300,7 +306,7 @@ def consume_lines(
                 )
             )
             used.append((from_bin, qty))
-    move_ids = post_moves(session, specs, actor=actor, protect_reservations=False)
+    post_moves(session, specs, actor=actor, protect_reservations=False, want_ids=False)
     for _line, reservation, take in takes:
         reservation.quantity -= take
         if reservation.quantity == 0:
@@ -309,7 +315,7 @@ def consume_lines(
         lines[line_id].allocated -= quantity
         lines[line_id].shipped += quantity
     session.flush()
-    return Consumed(tuple(move_ids), tuple(used))
+    return Consumed(tuple(used))
 
 
 def consume_reservation(

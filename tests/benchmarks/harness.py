@@ -20,8 +20,11 @@ class Row:
 
     @property
     def ratio(self) -> str:
-        if not self.baseline_value:
+        """How many times the raw baseline's cost this measurement has (1.0× = as fast as raw)."""
+        if not self.baseline_value or not self.value:
             return ""
+        if self.unit.endswith("/s"):  # a rate: higher is better
+            return f"{self.baseline_value / self.value:.1f}×"
         return f"{self.value / self.baseline_value:.1f}×"
 
 
