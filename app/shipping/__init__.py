@@ -1,0 +1,1 @@
+"""Shipping: packing verification, shipments, packages, tracking numbers, notifications."""
