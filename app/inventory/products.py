@@ -238,35 +238,32 @@ def set_default_bin(
 
 
 def find_product_by_code(session: Session, code: str) -> ProductRef | None:
-    """Resolve a scanned or typed code: GTIN (UPC-A/EAN-13 forms), extra code, then SKU.
+    """Resolve a scanned or typed code: GTIN (UPC-A/EAN-13 forms), SKU, then extra code.
 
-    Each step is one unique-index lookup, so a scan resolves in well under a millisecond.
+    Each step is one unique-index lookup, so a scan resolves in well under a millisecond. SKUs
+    also match in upper or lower case (a scanner with Caps Lock on).
     """
     code = code.strip()
     if not code:
         return None
+    columns = (Product.id, Product.sku, Product.name, Product.gtin, Product.archived)
     if code.isdigit():
-        for variant in gtin_variants(code):
-            product = session.scalar(select(Product).where(Product.gtin == variant))
-            if product is not None:
-                return _ref(product, "gtin")
-    product = session.scalar(
-        select(Product)
+        row = session.execute(
+            select(*columns).where(Product.gtin.in_(gtin_variants(code))).limit(1)
+        ).first()
+        if row is not None:
+            return ProductRef(*row, matched_by="gtin")
+    forms = list(dict.fromkeys((code, code.upper(), code.lower())))
+    rows = session.execute(select(*columns).where(Product.sku.in_(forms))).all()
+    if rows:
+        exact = next((row for row in rows if row.sku == code), rows[0])
+        return ProductRef(*exact, matched_by="sku")
+    row = session.execute(
+        select(*columns)
         .join(ProductBarcode, ProductBarcode.product_id == Product.id)
         .where(ProductBarcode.code == code)
-    )
-    if product is not None:
-        return _ref(product, "code")
-    product = session.scalar(select(Product).where(Product.sku == code))
-    if product is None and code != code.upper():
-        product = session.scalar(select(Product).where(Product.sku == code.upper()))
-    return _ref(product, "sku") if product is not None else None
-
-
-def _ref(product: Product, matched_by: str) -> ProductRef:
-    return ProductRef(
-        product.id, product.sku, product.name, product.gtin, product.archived, matched_by
-    )
+    ).first()
+    return ProductRef(*row, matched_by="code") if row is not None else None
 
 
 def _get(session: Session, product_id: int) -> Product:
