@@ -195,3 +195,27 @@ def test_ensure_schema_on_memory_database_has_no_backup():
         assert result is not None and result.backup is None
     finally:
         engine.dispose()
+
+
+def test_head_read_from_files_matches_alembic():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [head_revision()]
+
+
+def test_current_database_opens_without_importing_alembic(database, paths):
+    import subprocess
+    import sys
+
+    database.close()
+    probe = (
+        "import sys; from app.database import open_database; from app.paths import resolve_paths;"
+        f"db = open_database(resolve_paths(data_dir={str(paths.data_dir)!r}, env={{}}));"
+        "db.close(); print('alembic' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

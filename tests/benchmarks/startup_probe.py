@@ -1,0 +1,32 @@
+"""Run the real GUI start-up (main.py's path) and quit as soon as the main window is interactive.
+
+Used by test_bench_startup.py in a fresh process, so the measurement includes interpreter start,
+imports, opening the database and the first paint, like a user double-clicking the app.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.paths import resolve_paths
+    from ui.application import run_gui
+
+    app = QApplication(sys.argv[:1])
+
+    def interactive() -> None:
+        app.processEvents()  # the first paint of the shown window
+        window = next((w for w in app.topLevelWidgets() if w.isVisible()), None)
+        print("window:", type(window).__name__ if window else None, flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, interactive)
+    return run_gui(resolve_paths(data_dir=sys.argv[1], env={}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
