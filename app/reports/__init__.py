@@ -1,0 +1,1 @@
+"""Reports and the dashboard: set-based queries over orders, stock and returns."""

@@ -1,0 +1,163 @@
+"""Report figures checked against hand-computed numbers on a small fixed shop."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.inventory.dto import ProductInput
+from app.inventory.ledger import receive_stock
+from app.inventory.locations import create_bin, create_location
+from app.inventory.products import create_product
+from app.orders.address import Address
+from app.orders.dto import LineInput, OrderInput
+from app.orders.services import cancel_order, create_order, hold_order
+from app.reports.queries import (
+    ReportFilter,
+    dashboard,
+    fulfilment_times,
+    sales_by_channel,
+    sales_by_day,
+    slow_movers,
+    stock_value,
+    top_products,
+)
+from app.uow import unit_of_work
+from db.models import Channel, Shipment
+
+ACTOR = "owner"
+ADDRESS = Address("Ann", "1 Main St", "Austin", "73301", "US", "TX")
+DAY1 = datetime(2026, 3, 2, 10, tzinfo=UTC)
+DAY2 = datetime(2026, 3, 3, 15, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop(session_factory):
+    """Mug 10.00 (cost 4.00), cap 25.00 (cost 10.00), lamp 50.00 (cost 30.00, never sold).
+
+    Orders: SO-1 day 1 manual 2 mugs + 1 cap (45.00 + 5.00 shipping = 50.00);
+            SO-2 day 1 web 1 mug (10.00); SO-3 day 2 web 3 caps (75.00);
+            SO-4 day 2 manual 1 mug, cancelled (not a sale).
+    """
+    with unit_of_work(session_factory) as s:
+        main = create_location(s, code="MAIN", name="Main", actor=ACTOR).id
+        shelf = create_bin(s, location_id=main, code="A-01", actor=ACTOR).id
+        q = create_bin(s, location_id=main, code="Q-1", kind="quarantine", actor=ACTOR).id
+        mug = create_product(
+            s,
+            ProductInput(sku="MUG", name="Mug", price_minor=1000, cost_minor=400, reorder_point=50),
+            actor=ACTOR,
+        ).id
+        cap = create_product(
+            s, ProductInput(sku="CAP", name="Cap", price_minor=2500, cost_minor=1000), actor=ACTOR
+        ).id
+        lamp = create_product(
+            s, ProductInput(sku="LAMP", name="Lamp", price_minor=5000, cost_minor=3000), actor=ACTOR
+        ).id
+        for product, qty in ((mug, 20), (cap, 10), (lamp, 2)):
+            receive_stock(s, product_id=product, bin_id=shelf, quantity=qty, actor=ACTOR)
+        receive_stock(s, product_id=mug, bin_id=q, quantity=3, actor=ACTOR)
+        web = Channel(kind="shopify", name="Web")
+        s.add(web)
+        s.flush()
+
+        def make(lines, placed, channel=None, **kw):
+            return create_order(
+                s,
+                OrderInput(
+                    tuple(LineInput(product_id=p, quantity=n) for p, n in lines),
+                    ship_to=ADDRESS,
+                    placed_at=placed,
+                    channel_id=channel,
+                    external_id=f"x{placed}{lines}" if channel else None,
+                    **kw,
+                ),
+                actor=ACTOR,
+            ).id
+
+        o1 = make([(mug, 2), (cap, 1)], DAY1, shipping_minor=500)
+        make([(mug, 1)], DAY1, web.id)
+        o3 = make([(cap, 3)], DAY2, web.id)
+        o4 = make([(mug, 1)], DAY2)
+        cancel_order(s, o4, reason="duplicate", actor=ACTOR)
+        s.add_all(
+            [
+                Shipment(
+                    number="SH-1",
+                    order_id=o1,
+                    status="shipped",
+                    created_at=DAY1,
+                    shipped_at=DAY1 + timedelta(hours=30),
+                ),
+                Shipment(
+                    number="SH-2",
+                    order_id=o3,
+                    status="shipped",
+                    created_at=DAY2,
+                    shipped_at=DAY2 + timedelta(hours=5),
+                ),
+            ]
+        )
+    return {"web": web.id, "mug": mug, "cap": cap, "lamp": lamp, "o3": o3}
+
+
+def test_sales_by_day_and_channel(session_factory, shop):
+    with unit_of_work(session_factory, write=False) as s:
+        rows = [
+            (r.day, r.channel, r.orders, r.units, r.revenue_minor)
+            for r in sales_by_day(s, ReportFilter())
+        ]
+        channels = [
+            (c.channel, c.orders, c.revenue_minor, c.average_minor)
+            for c in sales_by_channel(s, ReportFilter())
+        ]
+        web_day2 = sales_by_day(s, ReportFilter(date_from=date(2026, 3, 3), channel_id=shop["web"]))
+    assert rows == [
+        ("2026-03-02", "Manual", 1, 3, 5000),
+        ("2026-03-02", "Web", 1, 1, 1000),
+        ("2026-03-03", "Web", 1, 3, 7500),
+    ]
+    assert channels == [("Web", 2, 8500, 4250), ("Manual", 1, 5000, 5000)]
+    assert [(r.day, r.revenue_minor) for r in web_day2] == [("2026-03-03", 7500)]
+
+
+def test_top_products(session_factory, shop):
+    with unit_of_work(session_factory, write=False) as s:
+        by_units = [(p.sku, p.units, p.revenue_minor) for p in top_products(s, ReportFilter())]
+        by_revenue = [p.sku for p in top_products(s, ReportFilter(), by="revenue")]
+    assert by_units == [("CAP", 4, 10000), ("MUG", 3, 3000)]
+    assert by_revenue == ["CAP", "MUG"]
+
+
+def test_fulfilment_times(session_factory, shop):
+    with unit_of_work(session_factory, write=False) as s:
+        buckets, median = fulfilment_times(s, ReportFilter())
+    counts = {b.label: b.orders for b in buckets}
+    assert counts["under 1 day"] == 1 and counts["1–2 days"] == 1
+    assert sum(counts.values()) == 2
+    assert median == pytest.approx(30 / 24)
+
+
+def test_stock_value_and_slow_movers(session_factory, shop):
+    with unit_of_work(session_factory, write=False) as s:
+        value = stock_value(s)
+        slow = slow_movers(s, days=30, today=date(2026, 3, 10))
+    # sellable: 20 mugs, 10 caps, 2 lamps; quarantined 3 mugs
+    assert (value.units, value.quarantined_units) == (32, 3)
+    assert value.cost_value_minor == 20 * 400 + 10 * 1000 + 2 * 3000
+    assert value.retail_value_minor == 20 * 1000 + 10 * 2500 + 2 * 5000
+    assert [(m.sku, m.sold, m.cost_value_minor) for m in slow] == [
+        ("LAMP", 0, 6000),
+        ("MUG", 3, 8000),
+        ("CAP", 4, 10000),
+    ]
+
+
+def test_dashboard_counts(session_factory, shop):
+    with unit_of_work(session_factory) as s:
+        hold_order(s, shop["o3"], reason="check", actor=ACTOR)
+        board = dashboard(s, now=datetime(2026, 3, 10, tzinfo=UTC))
+    # SO-1 and SO-2 are open (to pick) and placed over 2 days before; SO-3 is held.
+    assert (board.to_pick, board.on_hold, board.late, board.low_stock) == (2, 1, 3, 1)
+    assert board.to_ship == 0 and board.mail_problems == 0
