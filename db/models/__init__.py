@@ -12,7 +12,6 @@ from db.models.catalog import (
     Supplier,
 )
 from db.models.channels import Channel, ChannelListing, OutboxMessage, SyncRun
-from db.models.mail import MailMessage
 from db.models.fulfilment import (
     PickList,
     PickListLine,
@@ -21,6 +20,7 @@ from db.models.fulfilment import (
     ShipmentLine,
     ShipmentPackage,
 )
+from db.models.mail import MailMessage
 from db.models.orders import Customer, OrderLine, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
