@@ -1,10 +1,11 @@
-"""Document benchmarks: 1,000 packing slips and a 1,000-order batch pick list, each against a bare
-ReportLab canvas drawing the same number of pages."""
+"""Document benchmarks: 1,000 packing slips and a 1,000-order pick list vs a bare canvas."""
 
 from __future__ import annotations
 
 import io
+import os
 import random
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -160,6 +161,13 @@ def page_count(data: bytes) -> int:
     return len(pdfium.PdfDocument(data))
 
 
+def keep(name: str, data: bytes) -> None:
+    """Save the PDF for a look when PACKBENCH_BENCH_OUT names a folder."""
+    folder = os.environ.get("PACKBENCH_BENCH_OUT")
+    if folder:
+        Path(folder, name).write_bytes(data)
+
+
 def test_bench_packing_slips(session_factory, documents_shop):
     order_ids, line_count = documents_shop
     render_packing_slips([], io.BytesIO())  # warm up: fonts registered, modules imported
@@ -173,6 +181,7 @@ def test_bench_packing_slips(session_factory, documents_shop):
     build_ms = timed_ms(build)
     render_ms = timed_ms(lambda: render_packing_slips(docs, out))
     pages = page_count(out.getvalue())
+    keep("packing-slips.pdf", out.getvalue())
     baseline = bare_canvas_ms(pages)
     note = f"{len(docs):,} orders, {line_count:,} lines, {pages:,} pages"
     RESULTS.record(
@@ -198,6 +207,7 @@ def test_bench_batch_pick_list(session_factory, documents_shop):
     build_ms = timed_ms(build)
     render_ms = timed_ms(lambda: render_pick_list(docs[0], out))
     pages = page_count(out.getvalue())
+    keep("pick-list.pdf", out.getvalue())
     baseline = bare_canvas_ms(pages)
     RESULTS.record(
         "documents: batch pick list, 1,000 orders (build + render)",

@@ -1,0 +1,1 @@
+"""Returns: RMAs, receiving by scan or keyboard with dispositions, refunds, exchanges, credit."""
