@@ -87,6 +87,38 @@ def build_parser() -> argparse.ArgumentParser:
             help="check the file and show what would change; write nothing",
         )
 
+    printing = commands.add_parser("print", help="write documents as PDF (-o FILE.pdf)")
+    documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    for name, text, what in (
+        ("picklist", "batch pick list for orders", "ORDER"),
+        ("slips", "packing slips for orders", "ORDER"),
+        ("labels", "shipping labels for orders", "ORDER"),
+        ("product-labels", "product labels", "SKU"),
+        ("bin-labels", "bin labels (all bins, or one location's)", None),
+        ("return-slip", "return slip for an RMA", "RMA"),
+        ("commands", "the packing station's command barcode sheet", None),
+    ):
+        sub = documents.add_parser(name, help=text)
+        if what:
+            sub.add_argument("items", nargs="+", metavar=what)
+        sub.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+        if name in ("picklist", "slips", "return-slip", "commands"):
+            sub.add_argument("--paper", choices=("Letter", "A4"), help="default: the setting")
+        if name == "picklist":
+            sub.add_argument("--per-order", action="store_true", help="one list per order")
+        if name == "labels":
+            sub.add_argument("--size", choices=("4x6", "100x150"), default="4x6")
+        if name in ("product-labels", "bin-labels"):
+            sub.add_argument(
+                "--layout",
+                default="avery-5160",
+                help="avery-5160, avery-l7159, avery-l7160, thermal-2.25x1.25, thermal-50x25",
+            )
+        if name == "product-labels":
+            sub.add_argument("--copies", type=_positive_int, default=1)
+        if name == "bin-labels":
+            sub.add_argument("--location", metavar="CODE")
+
     exports = commands.add_parser("export", help="export products, stock or orders to CSV")
     export_kinds = exports.add_subparsers(dest="kind", metavar="KIND", required=True)
     for kind in ("products", "stock"):
@@ -329,6 +361,64 @@ def _cmd_export(args, paths, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_print(args, paths, out: TextIO) -> int:
+    from app.documents import jobs
+    from app.inventory.locations import list_locations
+    from app.inventory.products import find_product_by_code
+    from app.orders.queries import find_order_by_number
+    from app.returns.queries import find_return
+    from app.uow import unit_of_work
+
+    def resolve(finder, items, what):
+        ids = []
+        for item in items:
+            found = finder(item)
+            if found is None:
+                raise CommandError(f"no {what} {item}")
+            ids.append(found)
+        return ids
+
+    db = _open(paths)
+    try:
+        with unit_of_work(db.session_factory, write=False) as s:
+            orders = lambda items: resolve(lambda n: find_order_by_number(s, n), items, "order")  # noqa: E731
+            kind, target = args.document, args.output
+            if kind == "picklist":
+                jobs.pick_list_pdf(
+                    s, orders(args.items), target, paper=args.paper, per_order=args.per_order
+                )
+            elif kind == "slips":
+                jobs.packing_slips_pdf(s, orders(args.items), target, paper=args.paper)
+            elif kind == "labels":
+                jobs.shipping_labels_pdf(s, orders(args.items), target, size=args.size)
+            elif kind == "product-labels":
+                ids = resolve(
+                    lambda c: getattr(find_product_by_code(s, c), "id", None), args.items, "product"
+                )
+                jobs.product_labels_pdf(
+                    s, {pid: args.copies for pid in ids}, target, layout=args.layout
+                )
+            elif kind == "bin-labels":
+                location_id = None
+                if args.location:
+                    codes = {loc.code: loc.id for loc in list_locations(s)}
+                    location_id = codes.get(args.location.upper())
+                    if location_id is None:
+                        raise CommandError(f"no location {args.location}")
+                jobs.bin_labels_pdf(s, target, location_id=location_id, layout=args.layout)
+            elif kind == "return-slip":
+                (rma_id,) = resolve(lambda n: find_return(s, n), args.items[:1], "return")
+                jobs.return_slip_pdf(s, rma_id, target, paper=args.paper)
+            else:
+                jobs.command_sheet_pdf(s, target, paper=args.paper)
+    except ValueError as exc:  # a bad layout or size name
+        raise CommandError(str(exc)) from None
+    finally:
+        db.close()
+    print(f"wrote {args.output}", file=out)
+    return EXIT_OK
+
+
 HANDLERS = {
     "demo": _cmd_demo,
     "db": _cmd_db,
@@ -337,4 +427,5 @@ HANDLERS = {
     "doctor": _cmd_doctor,
     "import": _cmd_import,
     "export": _cmd_export,
+    "print": _cmd_print,
 }

@@ -246,3 +246,90 @@ def test_import_and_export_products(capsys, data_dir, tmp_path):
         capsys, "--data-dir", str(data_dir), "import", "stock", str(tmp_path / "missing.csv")
     )
     assert code == 1 and "does not exist" in err
+
+
+def _shop_with_an_order(data_dir: Path) -> None:
+    from app.database import open_database
+    from app.inventory.dto import ProductInput
+    from app.inventory.ledger import receive_stock
+    from app.inventory.locations import create_bin, create_location
+    from app.inventory.products import create_product
+    from app.orders.address import Address
+    from app.orders.dto import LineInput, OrderInput
+    from app.orders.services import create_order
+    from app.paths import resolve_paths
+    from app.uow import unit_of_work
+
+    db = open_database(resolve_paths(data_dir=data_dir, env={}))
+    with unit_of_work(db.session_factory) as s:
+        loc = create_location(s, code="MAIN", name="Main", actor="t").id
+        shelf = create_bin(s, location_id=loc, code="A-01", actor="t").id
+        mug = create_product(
+            s, ProductInput(sku="MUG-1", name="Mug", gtin="4006381333931"), actor="t"
+        ).id
+        receive_stock(s, product_id=mug, bin_id=shelf, quantity=5, actor="t")
+        create_order(
+            s,
+            OrderInput(
+                (LineInput(product_id=mug, quantity=2),),
+                ship_to=Address("José Ñúñez", "1 Main St", "Austin", "73301", "US", "TX"),
+            ),
+            actor="t",
+        )
+    db.close()
+
+
+def _decoded(pdf: Path) -> set[str]:
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return {
+            result.text
+            for page in document
+            for result in zxingcpp.read_barcodes(page.render(scale=203 / 72).to_pil())
+        }
+    finally:
+        document.close()
+
+
+def test_print_documents(capsys, data_dir, tmp_path):
+    _shop_with_an_order(data_dir)
+    cases = [
+        (["slips", "SO-000001"], {"SO-000001"}),
+        (["picklist", "so-000001"], {"4006381333931", "BIN/MAIN/A-01"}),
+        (["labels", "SO-000001", "--size", "100x150"], {"SO-000001"}),
+        (["product-labels", "MUG-1", "--copies", "2"], {"4006381333931"}),
+        (["bin-labels", "--location", "main"], {"BIN/MAIN/A-01"}),
+        (["commands", "--paper", "A4"], {"CMD-DONE", "CMD-UNDO"}),
+    ]
+    for argv, expected in cases:
+        target = tmp_path / f"{argv[0]}.pdf"
+        code, out, err = run(capsys, "--data-dir", str(data_dir), "print", *argv, "-o", str(target))
+        assert (code, out.strip()) == (0, f"wrote {target}"), err
+        assert expected <= _decoded(target), argv
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "print",
+        "slips",
+        "SO-000404",
+        "-o",
+        str(tmp_path / "x.pdf"),
+    )
+    assert code == 1 and "no order SO-000404" in err
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        str(data_dir),
+        "print",
+        "product-labels",
+        "MUG-1",
+        "--layout",
+        "avery-9999",
+        "-o",
+        str(tmp_path / "y.pdf"),
+    )
+    assert code == 1 and "label layout must be one of" in err
