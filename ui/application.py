@@ -72,7 +72,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     ops = Ops(database.session_factory, log_path=log_path)
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(previous_hook, log_path)
-    window = None
+    window = scheduler = None
     try:
         location = database_file(database)
         window = MainWindow(
@@ -83,14 +83,39 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
         )
         window.show()
         offer_first_start(window, ops)
+        scheduler = _start_scheduler(ops, paths)
         return int(app.exec())
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         if window is not None:
             window.close()
         ops.shutdown()
         database.close()
         sys.excepthook = previous_hook
         log.info("Packbench GUI stopped")
+
+
+def _start_scheduler(ops, paths: Paths):
+    """Housekeeping timers; the first round runs a few seconds after start, not during it."""
+    from PySide6.QtCore import QTimer
+
+    from ui.scheduler import Scheduler
+
+    def mail_password() -> str | None:
+        from app.errors import DomainError
+        from app.secrets import get_secret
+
+        try:
+            return get_secret("mail.smtp")
+        except DomainError as exc:
+            log.warning("%s", exc)
+            return None
+
+    scheduler = Scheduler(ops, backup_dir=paths.backups, mail_password=mail_password)
+    scheduler.start()
+    QTimer.singleShot(5000, scheduler.run_all_now)
+    return scheduler
 
 
 def _make_excepthook(previous: ExceptHook, log_path: Path | None) -> ExceptHook:
