@@ -1,0 +1,1 @@
+"""Purchasing UI: suppliers, purchase orders, reordering, receiving, putaway and stock counts."""
