@@ -1,0 +1,186 @@
+"""The same code on PostgreSQL (the multi-workstation engine): migrations without drift and a
+whole order's life, against a throwaway server started for this test module.
+
+Skipped where no PostgreSQL server binaries are installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+PG_BIN = (
+    next(
+        (
+            p
+            for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+            if (p / "initdb").exists()
+        ),
+        None,
+    )
+    if Path("/usr/lib/postgresql").exists()
+    else None
+)
+pytestmark = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL server binaries not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb refuses to run as root; use the postgres account when we are root."""
+    if os.geteuid() != 0:
+        return command
+    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    pytest.importorskip("psycopg")
+    # Not under pytest's tmp folder: the postgres account cannot enter root's 0700 folders.
+    folder = Path(tempfile.mkdtemp(prefix="packbench-pg-"))
+    data, sock = folder / "data", folder / "sock"
+    data.mkdir()
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(data, "postgres")
+        shutil.chown(sock, "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-o",
+                f"'-k {sock} -p {port} -h 127.0.0.1'",
+                "-l",
+                str(data / "log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(
+                    f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
+                ) as conn:
+                    conn.execute("CREATE DATABASE packbench")
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/packbench"
+    finally:
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            capture_output=True,
+            timeout=120,
+        )
+
+
+@pytest.fixture(scope="module")
+def pg_db(pg_url, tmp_path_factory):
+    from app.database import open_database
+    from app.paths import resolve_paths
+
+    db = open_database(
+        resolve_paths(data_dir=tmp_path_factory.mktemp("pgshop"), db_url=pg_url, env={})
+    )
+    yield db
+    db.close()
+
+
+def test_migrations_have_no_drift_on_postgres(pg_db):
+    from alembic import command
+
+    from db.migrate import alembic_config, head_revision, read_schema_state
+
+    assert read_schema_state(pg_db.engine).current == head_revision()
+    cfg = alembic_config(pg_db.url)
+    with pg_db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.check(cfg)
+
+
+def test_an_order_lifecycle_on_postgres(pg_db):
+    from app.doctor import run_doctor
+    from app.inventory.dto import ProductInput
+    from app.inventory.ledger import receive_stock
+    from app.inventory.locations import create_bin, create_location
+    from app.inventory.products import create_product
+    from app.orders.address import Address
+    from app.orders.dto import LineInput, OrderInput
+    from app.orders.queries import OrderFilter, get_order, list_order_page
+    from app.orders.services import create_order
+    from app.packing.station import Outcome, StationState, handle_scan
+    from app.picking.services import create_pick_list
+    from app.reports.queries import ReportFilter, dashboard, sales_by_day, top_products
+    from app.shipping.services import ship_shipment
+    from app.uow import unit_of_work
+
+    factory = pg_db.session_factory
+    with unit_of_work(factory) as s:
+        loc = create_location(s, code="MAIN", name="Main", actor="t").id
+        shelf = create_bin(s, location_id=loc, code="A-01", actor="t").id
+        mug = create_product(
+            s,
+            ProductInput(sku="MUG-1", name="Mug", gtin="4006381333931", price_minor=1000),
+            actor="t",
+        ).id
+        receive_stock(s, product_id=mug, bin_id=shelf, quantity=10, actor="t")
+        order = create_order(
+            s,
+            OrderInput(
+                (LineInput(product_id=mug, quantity=2),),
+                ship_to=Address("Zoë Łukasiewicz", "1 Main St", "Austin", "73301", "US", "TX"),
+            ),
+            actor="t",
+        )
+    with unit_of_work(factory) as s:
+        create_pick_list(s, [order.id], actor="t")
+    state, result = StationState(), None
+    for code in ("SO-000001", "MUG-1", "4006381333931", "CMD-DONE"):
+        with unit_of_work(factory) as s:
+            result = handle_scan(s, state, code, actor="t")
+            state = result.state
+    assert result.outcome == Outcome.PACKED
+    with unit_of_work(factory) as s:
+        ship_shipment(
+            s, result.shipment.id, carrier="ups", tracking_number="1Z999AA10123456784", actor="t"
+        )
+    with unit_of_work(factory, write=False) as s:
+        assert get_order(s, order.id).status == "shipped"
+        assert [r.number for r in list_order_page(s, OrderFilter(search="Łukas")).rows] == [
+            "SO-000001"
+        ]
+        assert [(r.units, r.revenue_minor) for r in sales_by_day(s, ReportFilter())] == [(2, 2000)]
+        assert top_products(s, ReportFilter())[0].sku == "MUG-1"
+        assert dashboard(s).to_pick == 0
+        assert run_doctor(s).ok
