@@ -1,0 +1,1 @@
+"""Returns screens: RMA list and detail, new returns, the receiving station, slips."""
