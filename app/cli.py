@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     for kind, text in (
         ("products", "create or update products"),
         ("stock", "set counted quantities per bin (posts count moves)"),
+        ("orders", "orders from a Packbench, Shopify or WooCommerce CSV export"),
     ):
         sub = import_kinds.add_parser(kind, help=text)
         sub.add_argument("file", type=Path)
@@ -86,6 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="check the file and show what would change; write nothing",
         )
+        if kind == "orders":
+            sub.add_argument(
+                "--format",
+                choices=("packbench", "shopify", "woocommerce"),
+                help="default: detected from the header row",
+            )
+            sub.add_argument(
+                "--unknown-skus",
+                choices=("unmatched", "skip"),
+                default="unmatched",
+                help="keep lines whose SKU is not in the catalog as unmatched "
+                "lines (default) or leave them out",
+            )
+            sub.add_argument(
+                "--no-allocate",
+                action="store_true",
+                help="do not reserve stock for the imported orders",
+            )
 
     printing = commands.add_parser("print", help="write documents as PDF (-o FILE.pdf)")
     documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
@@ -121,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exports = commands.add_parser("export", help="export products, stock or orders to CSV")
     export_kinds = exports.add_subparsers(dest="kind", metavar="KIND", required=True)
-    for kind in ("products", "stock"):
+    for kind in ("products", "stock", "orders"):
         sub = export_kinds.add_parser(kind, help=f"write {kind} as CSV")
         sub.add_argument("file", type=Path)
     return parser
@@ -308,6 +327,8 @@ def _cmd_import(args, paths, out: TextIO) -> int:
 
     if not args.file.is_file():
         raise CommandError(f"{args.file} does not exist or is not a file")
+    if args.kind == "orders":
+        return _import_orders(args, paths, out)
     db = _open(paths)
     try:
         with unit_of_work(db.session_factory, write=not args.dry_run) as session:
@@ -346,14 +367,69 @@ def _cmd_import(args, paths, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _import_orders(args, paths, out: TextIO) -> int:
+    from app.audit import default_actor
+    from app.errors import DataImportError
+    from app.orders.csv_import import allocate_imported, import_orders, preview_order_import
+    from app.uow import unit_of_work
+
+    db = _open(paths)
+    try:
+        if args.dry_run:
+            with unit_of_work(db.session_factory, write=False) as session:
+                preview = preview_order_import(
+                    session, args.file, format=args.format, unknown_skus=args.unknown_skus
+                )
+            for problem in preview.problems:
+                print(f"PROBLEM {problem}", file=out)
+            for row, sku in preview.unknown_skus:
+                print(f"UNKNOWN SKU row {row}: {sku}", file=out)
+            print(
+                f"dry run ({preview.format}): {preview.new_orders} new order(s), "
+                f"{preview.already_imported} already imported, {preview.skipped} skipped, "
+                f"{preview.lines} line(s); {len(preview.problems)} problem(s); nothing written",
+                file=out,
+            )
+            return EXIT_OK if preview.ok else EXIT_FAILED
+        actor = default_actor()
+        with unit_of_work(db.session_factory) as session:
+            try:
+                result = import_orders(
+                    session,
+                    args.file,
+                    actor=actor,
+                    format=args.format,
+                    unknown_skus=args.unknown_skus,
+                )
+            except DataImportError as exc:
+                for problem in exc.problems:
+                    print(f"PROBLEM {problem}", file=out)
+                raise CommandError(
+                    f"{args.file}: {len(exc.problems)} problem(s); nothing was imported"
+                ) from None
+        print(result.message, file=out)
+        if result.order_ids and not args.no_allocate:
+            with unit_of_work(db.session_factory) as session:
+                allocation = allocate_imported(session, result.order_ids, actor=actor)
+            print(allocation.message, file=out)
+    finally:
+        db.close()
+    return EXIT_OK
+
+
 def _cmd_export(args, paths, out: TextIO) -> int:
     from app.inventory import csv_io
+    from app.orders.csv_export import export_orders
     from app.uow import unit_of_work
 
     db = _open(paths)
     try:
         with unit_of_work(db.session_factory, write=False) as session:
-            run = csv_io.export_products if args.kind == "products" else csv_io.export_stock
+            run = {
+                "products": csv_io.export_products,
+                "stock": csv_io.export_stock,
+                "orders": export_orders,
+            }[args.kind]
             count = run(session, args.file)
     finally:
         db.close()

@@ -333,3 +333,23 @@ def test_print_documents(capsys, data_dir, tmp_path):
         str(tmp_path / "y.pdf"),
     )
     assert code == 1 and "label layout must be one of" in err
+
+
+def test_import_and_export_orders(capsys, data_dir, tmp_path):
+    fixtures = ROOT / "tests" / "fixtures" / "orders"
+    shopify = str(fixtures / "shopify_orders_export.csv")
+    code, out, _ = run(
+        capsys, "--data-dir", str(data_dir), "import", "orders", shopify, "--dry-run"
+    )
+    assert code == 0 and "dry run (shopify): 2 new order(s)" in out
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", "orders", shopify)
+    assert code == 0 and out.startswith("Imported 2 order(s)")
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "import", "orders", shopify)
+    assert code == 0 and "Imported 0 order(s)" in out and "2 already imported" in out
+    code, out, err = run(
+        capsys, "--data-dir", str(data_dir), "import", "orders", str(fixtures / "packbench_bad.csv")
+    )
+    assert code == 1 and out.startswith("PROBLEM row ") and "nothing was imported" in err
+    target = tmp_path / "orders.csv"
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "export", "orders", str(target))
+    assert code == 0 and out.startswith("wrote ")
