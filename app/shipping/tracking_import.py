@@ -49,7 +49,7 @@ class TrackingImportPreview:
 
 @dataclass(frozen=True, slots=True)
 class TrackingImportResult:
-    shipped: int
+    shipped: tuple[str, ...]  # shipment numbers shipped now (or that would be, in a dry run)
     already_shipped: int
     changes: ChangeSet
     message: str
@@ -175,18 +175,30 @@ def preview_tracking_import(session: Session, source: str | Path | TextIO) -> Tr
     return TrackingImportPreview(tuple(rows), tuple(problems))
 
 
-def import_tracking(
-    session: Session, source: str | Path | TextIO, *, actor: str, notify_customer: bool = True
+def import_tracking_numbers(
+    session: Session,
+    source: str | Path | TextIO,
+    *,
+    actor: str,
+    notify_customer: bool = True,
+    dry_run: bool = False,
 ) -> TrackingImportResult:
     """Ship every packed shipment named in the file with its tracking number (all or nothing;
-    rows already shipped with the same number are skipped, so a re-import changes nothing)."""
+    rows already shipped with the same number are skipped, so a re-import changes nothing).
+    Raises DataImportError listing every bad row. A dry run checks and writes nothing."""
     preview = preview_tracking_import(session, source)
     if not preview.ok:
         raise DataImportError("tracking file", list(preview.problems))
-    shipped = 0
-    for row in preview.rows:
-        if row.already_shipped:
-            continue
+    due = [row for row in preview.rows if not row.already_shipped]
+    skipped = len(preview.rows) - len(due)
+    if dry_run:
+        return TrackingImportResult(
+            tuple(r.shipment_number for r in due),
+            skipped,
+            ChangeSet(),
+            f"would ship {len(due)}, {skipped} already shipped",
+        )
+    for row in due:
         try:
             ship_shipment(
                 session,
@@ -201,13 +213,12 @@ def import_tracking(
             raise DataImportError(
                 "tracking file", [RowProblem(row.row, "shipment", str(exc))]
             ) from None
-        shipped += 1
-    skipped = len(preview.rows) - shipped
     changes = (
-        ChangeSet(orders=True, shipments=True, stock=True, channels=True)
-        if shipped
-        else ChangeSet()
+        ChangeSet(orders=True, shipments=True, stock=True, channels=True) if due else ChangeSet()
     )
     return TrackingImportResult(
-        shipped, skipped, changes, f"shipped {shipped}, {skipped} already shipped"
+        tuple(r.shipment_number for r in due),
+        skipped,
+        changes,
+        f"shipped {len(due)}, {skipped} already shipped",
     )

@@ -9,7 +9,7 @@ import pytest
 from app.errors import DataImportError
 from app.orders.queries import get_order
 from app.shipping.services import complete_packing, start_packing, verify_item
-from app.shipping.tracking_import import import_tracking, preview_tracking_import
+from app.shipping.tracking_import import import_tracking_numbers, preview_tracking_import
 from app.uow import unit_of_work
 from tests.app.test_shipping import ACTOR, new_order, shop  # noqa: F401 (fixture)
 
@@ -34,12 +34,13 @@ def test_import_ships_and_reimport_is_a_no_op(session_factory, shop):  # noqa: F
         f"SO-000001,,ups,{UPS}\n,SH-000002,fedex,9865 7878 8855\n"
     )
     with unit_of_work(session_factory) as s:
-        result = import_tracking(s, io.StringIO(csv_text), actor=ACTOR)
+        result = import_tracking_numbers(s, io.StringIO(csv_text), actor=ACTOR)
         assert result.message == "shipped 2, 0 already shipped"
         assert get_order(s, first).status == "shipped"
     with unit_of_work(session_factory) as s:
-        again = import_tracking(s, io.StringIO(csv_text), actor=ACTOR)
+        again = import_tracking_numbers(s, io.StringIO(csv_text), actor=ACTOR)
     assert again.message == "shipped 0, 2 already shipped" and again.changes.empty
+    assert result.shipped == ("SH-000001", "SH-000002")
 
 
 def test_bad_rows_are_all_listed_and_nothing_ships(session_factory, shop):  # noqa: F811
@@ -57,6 +58,6 @@ def test_bad_rows_are_all_listed_and_nothing_ships(session_factory, shop):  # no
         "row 4, carrier: carrier is required",
     ]
     with pytest.raises(DataImportError, match="3 problem"), unit_of_work(session_factory) as s:
-        import_tracking(s, io.StringIO(csv_text), actor=ACTOR)
+        import_tracking_numbers(s, io.StringIO(csv_text), actor=ACTOR)
     with unit_of_work(session_factory, write=False) as s:
         assert get_order(s, 1).status == "packed"

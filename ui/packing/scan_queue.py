@@ -1,0 +1,50 @@
+"""ScanQueue: handle scans strictly one after another, in the order the scanner sent them."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+# handler(item, done): starts the work for `item` (a scanned code, or a request such as a
+# supervisor override that must wait its turn too) and calls done() once it has finished.
+ScanHandler = Callable[[Any, Callable[[], None]], None]
+
+
+class ScanQueue:
+    """A scanner can send the next code before the last one's transaction came back; each scan
+    depends on the state the previous one left (station state, current bin), so scans wait."""
+
+    def __init__(self, handler: ScanHandler) -> None:
+        self._handler = handler
+        self._waiting: deque[Any] = deque()
+        self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def push(self, item: Any) -> None:
+        self._waiting.append(item)
+        self._next()
+
+    def clear(self) -> None:
+        self._waiting.clear()
+
+    def _next(self) -> None:
+        while not self._busy and self._waiting:
+            self._busy = True
+            item = self._waiting.popleft()
+            try:
+                self._handler(item, self._done)
+            except Exception:
+                self._busy = False
+                raise
+
+    def _done(self) -> None:
+        self._busy = False
+        self._next()

@@ -1,0 +1,1 @@
+"""Picking: batch pick lists from ready orders, picked by scanning bins and items."""

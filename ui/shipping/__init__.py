@@ -1,0 +1,1 @@
+"""Shipments: list, ship, void, tracking numbers, printed documents and customer mail."""
