@@ -69,7 +69,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     if stylesheet:
         app.setStyleSheet(stylesheet)
     settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
-    ops = Ops(database.session_factory, log_path=log_path)
+    ops = Ops(database.session_factory, log_path=log_path, exports_dir=paths.exports)
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(previous_hook, log_path)
     window = scheduler = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -150,11 +151,14 @@ class Ops(QObject):
         reader: Executor | None = None,
         network: Executor | None = None,
         log_path: Path | None = None,
+        exports_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.session_factory = session_factory
         self.log_path = log_path
+        # Where printed and exported files go (the data dir's exports folder).
+        self.exports_dir = exports_dir or Path(tempfile.gettempdir()) / "packbench-exports"
         # One writer: SQLite has a single write lock, so queueing here beats busy-waiting there.
         self._executors: dict[str, Executor] = {
             "writer": writer or ThreadPoolExecutor(1, thread_name_prefix="packbench-writer"),

@@ -41,10 +41,12 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def ops(database: Database, qapp) -> Iterator[Ops]:
+def ops(database: Database, paths, qapp) -> Iterator[Ops]:
     """Ops whose work runs at once on the calling (GUI) thread."""
     sync = SynchronousExecutor()
-    hub = Ops(database.session_factory, writer=sync, reader=sync, network=sync)
+    hub = Ops(
+        database.session_factory, writer=sync, reader=sync, network=sync, exports_dir=paths.exports
+    )
     yield hub
     hub.shutdown()
 

@@ -23,18 +23,10 @@ from PySide6.QtWidgets import (
 from app.documents.builders import build_return_slip
 from app.documents.dto import ReturnSlipDoc
 from app.documents.return_slip import render_return_slip
-from app.paths import resolve_paths
 from app.settings import get_setting
 from ui.ops import BackgroundOp, Ops, QueryOp
 
 log = logging.getLogger(__name__)
-
-
-def exports_dir_for(log_path: Path | None) -> Path:
-    """The data dir's exports folder: next to the logs folder the log file lives in."""
-    if log_path is not None:
-        return Path(log_path).parent.parent / "exports"
-    return resolve_paths().exports
 
 
 def _build(session: Any, rma_id: int) -> tuple[ReturnSlipDoc, str]:

@@ -43,7 +43,7 @@ from ui.returns.common import RETURNS_STYLE, set_column_widths
 from ui.returns.detail_pane import ReturnDetailPane
 from ui.returns.formatting import plural, sentence
 from ui.returns.new_return_dialog import NewReturnDialog
-from ui.returns.printing import ReturnSlipPrinter, exports_dir_for
+from ui.returns.printing import ReturnSlipPrinter
 from ui.returns.receiving_station import ReturnReceivingStation
 from ui.returns.return_table import (
     COLUMN_WIDTHS,
@@ -86,7 +86,7 @@ class ReturnsPanel(Panel):
         )
         self.setStyleSheet(RETURNS_STYLE)
         self.actor = default_actor()
-        self.printer = ReturnSlipPrinter(ops, exports_dir or exports_dir_for(ops.log_path), self)
+        self.printer = ReturnSlipPrinter(ops, exports_dir or ops.exports_dir, self)
         self.selected_id: int | None = None
         self._detail_generation = 0
         self.new_return_dialog: NewReturnDialog | None = None

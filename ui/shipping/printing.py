@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,22 +41,9 @@ class PrintOutcome:
 
 
 def exports_dir(ops: Ops) -> Path:
-    """The data dir's exports folder (created on demand).
-
-    The shell does not hand panels the Paths yet, so the data dir is found from the log file
-    (<data>/logs/…) or else the SQLite file's folder; a temporary folder is the last resort.
-    """
-    base: Path | None = None
-    if ops.log_path is not None and ops.log_path.parent.name == "logs":
-        base = ops.log_path.parent.parent
-    else:
-        bind = getattr(ops.session_factory, "kw", {}).get("bind")
-        database = getattr(getattr(bind, "url", None), "database", None)
-        if database and database != ":memory:":
-            base = Path(database).resolve().parent
-    folder = (base or Path(tempfile.gettempdir()) / "packbench") / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The data dir's exports folder (created on demand)."""
+    ops.exports_dir.mkdir(parents=True, exist_ok=True)
+    return ops.exports_dir
 
 
 def build_document(session: Any, job: PrintJob) -> tuple[Any, str, str]:
