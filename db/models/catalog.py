@@ -62,6 +62,7 @@ class Product(Base):
         CheckConstraint("reorder_point >= 0", name="reorder_point_nonneg"),
         CheckConstraint("reorder_quantity >= 0", name="reorder_quantity_nonneg"),
         Index("ix_product_archived_name", "archived", "name"),
+        Index("ix_product_archived_sku", "archived", "sku"),
         Index("ix_product_supplier_id", "supplier_id"),
     )
 

@@ -115,6 +115,7 @@ class SalesOrder(Base):
         Index("ix_sales_order_email", "email"),
         Index("ix_sales_order_ship_name", "ship_name"),
         Index("ix_sales_order_risk_level", "risk_level"),
+        Index("ix_sales_order_total_minor_id", "total_minor", "id"),
         Index("ix_sales_order_parent_order_id", "parent_order_id"),
     )
 
