@@ -184,3 +184,32 @@ def test_an_order_lifecycle_on_postgres(pg_db):
         assert top_products(s, ReportFilter())[0].sku == "MUG-1"
         assert dashboard(s).to_pick == 0
         assert run_doctor(s).ok
+
+
+def test_demo_shop_on_postgres_keeps_id_sequences_usable(pg_url, tmp_path):
+    import psycopg
+
+    from app.database import open_database
+    from app.demo import generate_demo
+    from app.doctor import run_doctor
+    from app.inventory.dto import ProductInput
+    from app.inventory.products import create_product
+    from app.paths import resolve_paths
+    from app.uow import unit_of_work
+
+    admin = pg_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+        conn.execute("CREATE DATABASE demo_shop")
+    db = open_database(
+        resolve_paths(data_dir=tmp_path, db_url=pg_url.rsplit("/", 1)[0] + "/demo_shop", env={})
+    )
+    try:
+        with unit_of_work(db.session_factory) as s:
+            summary = generate_demo(s, products=30, orders=80, seed=5)
+        with unit_of_work(db.session_factory) as s:
+            created = create_product(s, ProductInput(sku="NEW-1", name="After the demo"), actor="t")
+        assert created.id > summary.products
+        with unit_of_work(db.session_factory, write=False) as s:
+            assert run_doctor(s).ok
+    finally:
+        db.close()
