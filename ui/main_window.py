@@ -138,6 +138,18 @@ class MainWindow(QMainWindow):
         """The panel `key` if it was built already."""
         return self._pages.get(key)
 
+    def open_link(self, key: str, **criteria: object) -> QWidget:
+        """Show panel `key` and, when it offers `show_filtered(**criteria)`, narrow it to them.
+
+        The dashboard's tiles link here; the criteria names are listed in ui/dashboard/links.py.
+        Panels without show_filtered are just shown. Returns the panel.
+        """
+        page = self.show_panel(key)
+        show_filtered = getattr(page, "show_filtered", None)
+        if callable(show_filtered):
+            show_filtered(**criteria)
+        return page
+
     def refresh_current_panel(self) -> None:
         page = self.current_panel()
         refresh = getattr(page, "refresh", None)

@@ -34,10 +34,58 @@ def _dashboard(context: PanelContext) -> QWidget:
     return DashboardPanel(context.ops, database_name=context.database_name)
 
 
+def _orders(context: PanelContext) -> QWidget:
+    from ui.orders.orders_panel import OrdersPanel
+
+    return OrdersPanel(context.ops)
+
+
 def _settings(context: PanelContext) -> QWidget:
     from ui.settings.settings_panel import SettingsPanel
 
     return SettingsPanel(context.ops)
+
+
+def _inventory(context: PanelContext) -> QWidget:
+    from ui.inventory.inventory_panel import InventoryPanel
+
+    return InventoryPanel(context.ops)
+
+
+def _purchasing(context: PanelContext) -> QWidget:
+    from ui.purchasing.purchasing_panel import PurchasingPanel
+
+    return PurchasingPanel(context.ops)
+
+
+def _returns(context: PanelContext) -> QWidget:
+    from ui.returns.returns_panel import ReturnsPanel
+
+    return ReturnsPanel(context.ops)
+
+
+def _picking(context: PanelContext) -> QWidget:
+    from ui.picking.picking_panel import PickingPanel
+
+    return PickingPanel(context.ops)
+
+
+def _packing(context: PanelContext) -> QWidget:
+    from ui.packing.station_panel import PackingStationPanel
+
+    return PackingStationPanel(context.ops)
+
+
+def _shipments(context: PanelContext) -> QWidget:
+    from ui.shipping.shipments_panel import ShipmentsPanel
+
+    return ShipmentsPanel(context.ops)
+
+
+def _reports(context: PanelContext) -> QWidget:
+    from ui.reports.reports_panel import ReportsPanel
+
+    return ReportsPanel(context.ops, exports_dir=context.ops.exports_dir)
 
 
 def _placeholder(title: str, coming: str) -> Callable[[PanelContext], QWidget]:
@@ -52,59 +100,13 @@ def _placeholder(title: str, coming: str) -> Callable[[PanelContext], QWidget]:
 # Replace a placeholder's builder when its workflow lands; keys are stored in QSettings.
 PANELS: tuple[PanelSpec, ...] = (
     PanelSpec("dashboard", "Dashboard", "Ctrl+1", _dashboard),
-    PanelSpec(
-        "orders",
-        "Orders",
-        "Ctrl+2",
-        _placeholder(
-            "Orders",
-            "order list with search and filters, order details, phone and in-store orders, "
-            "holds, CSV import.",
-        ),
-    ),
-    PanelSpec(
-        "inventory",
-        "Inventory",
-        "Ctrl+3",
-        _placeholder("Inventory", "catalog, bins, stock ledger, counts, receiving."),
-    ),
-    PanelSpec(
-        "picking",
-        "Picking",
-        "Ctrl+4",
-        _placeholder("Picking", "batch pick lists grouped by bin in walk order, with barcodes."),
-    ),
-    PanelSpec(
-        "packing",
-        "Packing",
-        "Ctrl+5",
-        _placeholder(
-            "Packing",
-            "scan-driven packing station with sound and colour feedback, packing slips, labels.",
-        ),
-    ),
-    PanelSpec(
-        "shipments",
-        "Shipments",
-        "Ctrl+6",
-        _placeholder("Shipments", "shipments, carriers, tracking numbers, shipping labels."),
-    ),
-    PanelSpec(
-        "returns",
-        "Returns",
-        "Ctrl+7",
-        _placeholder(
-            "Returns", "RMAs, return slips, restock / quarantine / scrap, refunds and exchanges."
-        ),
-    ),
-    PanelSpec(
-        "purchasing",
-        "Purchasing",
-        "Ctrl+8",
-        _placeholder(
-            "Purchasing", "suppliers, purchase orders, reorder suggestions, receiving against POs."
-        ),
-    ),
+    PanelSpec("orders", "Orders", "Ctrl+2", _orders),
+    PanelSpec("inventory", "Inventory", "Ctrl+3", _inventory),
+    PanelSpec("picking", "Picking", "Ctrl+4", _picking),
+    PanelSpec("packing", "Packing", "Ctrl+5", _packing),
+    PanelSpec("shipments", "Shipments", "Ctrl+6", _shipments),
+    PanelSpec("returns", "Returns", "Ctrl+7", _returns),
+    PanelSpec("purchasing", "Purchasing", "Ctrl+8", _purchasing),
     PanelSpec(
         "channels",
         "Channels",
@@ -113,11 +115,6 @@ PANELS: tuple[PanelSpec, ...] = (
             "Channels", "Shopify and WooCommerce connections, order and stock sync, outbox."
         ),
     ),
-    PanelSpec(
-        "reports",
-        "Reports",
-        "Ctrl+0",
-        _placeholder("Reports", "sales, stock value, reorder list, late orders, exports."),
-    ),
+    PanelSpec("reports", "Reports", "Ctrl+0", _reports),
     PanelSpec("settings", "Settings", "Ctrl+,", _settings),
 )

@@ -49,15 +49,34 @@ def test_every_sidebar_entry_shows_its_panel(qtbot, window):
         assert window.sidebar.currentRow() == row
 
 
-def test_workflows_not_built_yet_say_so(window):
+def test_each_workflow_has_its_panel_and_unbuilt_ones_say_so(window):
+    from ui.inventory.inventory_panel import InventoryPanel
+    from ui.orders.orders_panel import OrdersPanel
+    from ui.packing.station_panel import PackingStationPanel
+    from ui.picking.picking_panel import PickingPanel
+    from ui.purchasing.purchasing_panel import PurchasingPanel
+    from ui.reports.reports_panel import ReportsPanel
+    from ui.returns.returns_panel import ReturnsPanel
+    from ui.shipping.shipments_panel import ShipmentsPanel
+
+    expected = {
+        "dashboard": DashboardPanel,
+        "orders": OrdersPanel,
+        "inventory": InventoryPanel,
+        "picking": PickingPanel,
+        "packing": PackingStationPanel,
+        "shipments": ShipmentsPanel,
+        "returns": ReturnsPanel,
+        "purchasing": PurchasingPanel,
+        "reports": ReportsPanel,
+        "settings": SettingsPanel,
+    }
     for key in KEYS:
         panel = window.show_panel(key)
-        if key == "dashboard":
-            assert isinstance(panel, DashboardPanel)
-        elif key == "settings":
-            assert isinstance(panel, SettingsPanel)
-        else:
-            assert isinstance(panel, PlaceholderPanel)
+        if key in expected:
+            assert isinstance(panel, expected[key]), key
+        else:  # still to come: the page says so instead of pretending
+            assert isinstance(panel, PlaceholderPanel), key
             assert "not built yet" in panel.message
             assert "Coming next:" in panel.message
 
@@ -89,28 +108,14 @@ def test_status_bar_shows_database_and_counts(qtbot, window, ops, database):
     assert window.counts_label.text() == "1 product · 0 orders"
 
 
-def test_dashboard_counts_refresh_on_changes_and_f5(qtbot, window, ops, database):
-    dashboard = window.show_panel("dashboard")
-    assert dashboard.counts == {"products": 0, "orders": 0}
+def test_status_bar_counts_refresh_on_changes_and_f5(qtbot, window, ops, database):
+    assert window.counts_label.text() == "0 products · 0 orders"
     add_product(database, "A-1")
     ops.changes_applied.emit(ChangeSet(products=True))
-    assert dashboard.counts == {"products": 1, "orders": 0}
-    assert dashboard.products_card.value_label.text() == "1"
-
+    assert window.counts_label.text() == "1 product · 0 orders"
     add_product(database, "A-2")  # behind the app's back: F5 picks it up
     qtbot.keyClick(window.sidebar, Qt.Key.Key_F5)
-    assert dashboard.counts == {"products": 2, "orders": 0}
     assert window.counts_label.text() == "2 products · 0 orders"
-
-
-def test_hidden_dashboard_reloads_when_shown_again(qtbot, window, ops, database):
-    dashboard = window.show_panel("dashboard")
-    window.show_panel("orders")
-    add_product(database, "B-1")
-    ops.changes_applied.emit(ChangeSet(everything=True))
-    assert dashboard.stale and dashboard.counts == {"products": 0, "orders": 0}
-    window.show_panel("dashboard")
-    assert dashboard.counts == {"products": 1, "orders": 0}
 
 
 def test_ctrl_q_closes_and_saves_state(qtbot, window, ui_settings):

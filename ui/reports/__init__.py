@@ -1,0 +1,1 @@
+"""Reports workflow: sales, fulfilment, returns and stock reports with charts and exports."""
