@@ -250,6 +250,10 @@ class InventoryPanel(Panel):
 
     # -- loading -----------------------------------------------------------------------------
 
+    def show_filtered(self, *, low_stock_only: bool = False) -> None:
+        """Show what a dashboard number counts (see ui/dashboard/links.py)."""
+        self.low_check.setChecked(low_stock_only)
+
     def refresh(self) -> None:
         """Reload locations (columns), the table (keeping the selection) and the details."""
         super().refresh()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,6 +29,16 @@ UNFINISHED = ("draft", "open", "picking", "packed", "partially_shipped")
 NO_DATE = QDate(2000, 1, 1)  # the minimum of the date edits, shown as "Any"
 ANY_CHANNEL = "any"
 MANUAL = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedStatuses:
+    """A status choice made by a link (the dashboard): several statuses, hold state, age."""
+
+    label: str
+    statuses: tuple[str, ...]
+    on_hold: bool | None = None
+    placed_before: datetime | None = None
 
 
 class OrderFilterBar(QWidget):
@@ -109,6 +120,17 @@ class OrderFilterBar(QWidget):
             descending=descending,
         )
         status = self.status_combo.currentData()
+        if isinstance(status, LinkedStatuses):
+            linked = replace(base, statuses=status.statuses)
+            if status.on_hold is not None and not self.held_check.isChecked():
+                linked = replace(linked, on_hold=status.on_hold)
+            if status.placed_before is not None:
+                end = linked.placed_to
+                linked = replace(
+                    linked,
+                    placed_to=min(end, status.placed_before) if end else status.placed_before,
+                )
+            return [linked]
         if status == ALL:
             return [base]
         if status != NEEDS_ATTENTION:
@@ -150,6 +172,24 @@ class OrderFilterBar(QWidget):
         index = self.channel_combo.findData(value)
         if index >= 0:
             self.channel_combo.setCurrentIndex(index)
+
+    def show_link(self, link: LinkedStatuses) -> None:
+        """Show the orders behind a dashboard number: one status entry standing for `link`
+        (replacing an earlier one), every other filter cleared, one filters_changed."""
+        combo = self.status_combo
+        combo.blockSignals(True)
+        existing = next(
+            (i for i in range(combo.count()) if isinstance(combo.itemData(i), LinkedStatuses)), None
+        )
+        if existing is not None:
+            combo.removeItem(existing)
+        combo.insertItem(2, link.label, link)
+        combo.blockSignals(False)
+        self.reset()
+        combo.blockSignals(True)
+        combo.setCurrentIndex(2)
+        combo.blockSignals(False)
+        self.filters_changed.emit()
 
     def set_status(self, value: str) -> None:
         index = self.status_combo.findData(value)

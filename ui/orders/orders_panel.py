@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Slot
@@ -23,14 +24,16 @@ from app.orders.dto import OrderRow
 from app.orders.queries import OrderFilter, get_order
 from app.orders.rules import ALLOCATABLE, HOLDABLE, TRANSITIONS
 from app.reports.extra import list_report_channels
+from app.reports.queries import LATE_STATUSES
+from app.settings import get_setting
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.orders import order_commands as commands
 from ui.orders import prompts
 from ui.orders.detail_models import short_lines
-from ui.orders.formatting import plural
+from ui.orders.formatting import STATUS_LABELS, plural
 from ui.orders.order_detail import OrderDetailPane
-from ui.orders.order_filters import OrderFilterBar
+from ui.orders.order_filters import LinkedStatuses, OrderFilterBar
 from ui.orders.order_table import (
     COLUMN_WIDTHS,
     ORDER_COLUMNS,
@@ -211,6 +214,35 @@ class OrdersPanel(Panel):
         self._restore_ids = set(self.selected_ids())
         self._query()
         QueryOp(self, _channel_choices, self.filter_bar.set_channels).run(self.ops)
+
+    def show_filtered(
+        self, *, statuses: tuple[str, ...] = (), on_hold: bool | None = None, late: bool = False
+    ) -> None:
+        """Show the orders behind a dashboard number (see ui/dashboard/links.py)."""
+        if late:
+            QueryOp(self, lambda s: get_setting(s, "orders.late_after_days"), self._show_late).run(
+                self.ops
+            )
+            return
+        if statuses:
+            label = "Dashboard: " + ", ".join(STATUS_LABELS.get(x, x) for x in statuses)
+            if on_hold is False:
+                label += " (not held)"
+            self.filter_bar.show_link(LinkedStatuses(label, tuple(statuses), on_hold))
+        else:
+            self.filter_bar.reset()
+            if on_hold:
+                self.filter_bar.held_check.setChecked(True)
+
+    def _show_late(self, days: int) -> None:
+        cutoff = datetime.now(UTC) - timedelta(days=int(days))
+        self.filter_bar.show_link(
+            LinkedStatuses(
+                f"Dashboard: late (placed over {days} day(s) ago)",
+                LATE_STATUSES,
+                placed_before=cutoff,
+            )
+        )
 
     def filters(self) -> list[OrderFilter]:
         """What the table shows now: the filter bar's filters with the header's sort."""

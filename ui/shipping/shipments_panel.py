@@ -284,6 +284,19 @@ class ShipmentsPanel(Panel):
 
     # -- filters and tabs --------------------------------------------------------------------
 
+    def show_filtered(self, *, problems: str | None = None, shipped_on: object = None) -> None:
+        """Show what a dashboard number counts (see ui/dashboard/links.py): the mail problems,
+        or shipments (shipped ones when `shipped_on` is given)."""
+        if problems == "mail":
+            self.tabs.setCurrentIndex(MAIL)
+            return
+        self.tabs.setCurrentIndex(SHIPMENTS)
+        self.search_field.clear()
+        if shipped_on is not None:
+            index = self.status_combo.findData("shipped")
+            if index >= 0:
+                self.status_combo.setCurrentIndex(index)
+
     @Slot()
     def _on_search_field_return_pressed(self) -> None:
         self._search_timer.stop()

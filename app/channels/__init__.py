@@ -1,0 +1,1 @@
+"""Sales channels (Shopify, WooCommerce): connectors, order pull, outbox pushes, channel setup."""
