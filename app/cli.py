@@ -106,6 +106,30 @@ def build_parser() -> argparse.ArgumentParser:
                 help="do not reserve stock for the imported orders",
             )
 
+    sync = commands.add_parser("sync", help="pull orders from and push stock/tracking to channels")
+    sync.add_argument(
+        "channel",
+        nargs="?",
+        metavar="CHANNEL",
+        help="channel name or id (default: every enabled channel)",
+    )
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be pulled and pushed; change nothing",
+    )
+    sync.add_argument(
+        "--full",
+        action="store_true",
+        help="pull every order again, not just the ones changed since last time",
+    )
+    sync.add_argument(
+        "--listings",
+        action="store_true",
+        help="first link catalog products to the channel's products by SKU",
+    )
+    sync.add_argument("--no-push", action="store_true", help="pull only")
+
     printing = commands.add_parser("print", help="write documents as PDF (-o FILE.pdf)")
     documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
     for name, text, what in (
@@ -495,6 +519,32 @@ def _cmd_print(args, paths, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_sync(args, paths, out: TextIO) -> int:
+    from app.channels.service import find_channel, run_sync
+    from app.uow import unit_of_work
+
+    db = _open(paths)
+    try:
+        channel_id = None
+        if args.channel:
+            with unit_of_work(db.session_factory, write=False) as session:
+                channel_id = find_channel(session, args.channel).id
+        report = run_sync(
+            db.session_factory,
+            channel_id,
+            dry_run=args.dry_run,
+            push=not args.no_push,
+            full=args.full,
+            listings=args.listings,
+            progress=_progress_printer() if sys.stderr.isatty() else None,
+        )
+    finally:
+        db.close()
+    for line in report.lines():
+        print(line, file=out)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 HANDLERS = {
     "demo": _cmd_demo,
     "db": _cmd_db,
@@ -504,4 +554,5 @@ HANDLERS = {
     "import": _cmd_import,
     "export": _cmd_export,
     "print": _cmd_print,
+    "sync": _cmd_sync,
 }

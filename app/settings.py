@@ -150,6 +150,13 @@ REGISTRY: dict[str, Setting] = {
             "Placeholders: {customer_name} {order_number} {carrier} {tracking_number} "
             "{tracking_url} {business_name}",
         ),
+        Setting(
+            "channels.sync_minutes",
+            "Sync channels every (minutes)",
+            15,
+            _non_negative_int,
+            "While the app is open; 0 turns scheduled syncs off.",
+        ),
         Setting("shop.setup_done", "First-start choice made", False, _bool),
     )
 }

@@ -353,3 +353,42 @@ def test_import_and_export_orders(capsys, data_dir, tmp_path):
     target = tmp_path / "orders.csv"
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "export", "orders", str(target))
     assert code == 0 and out.startswith("wrote ")
+
+
+def test_sync_pulls_from_a_channel(capsys, data_dir):
+    from app.channels.service import create_channel
+    from app.database import open_database
+    from app.paths import resolve_paths
+    from app.uow import unit_of_work
+    from tests.fixtures.channel_servers import WooCommerceEmulator, install_memory_keyring
+
+    _backend, restore = install_memory_keyring()
+    try:
+        with WooCommerceEmulator() as woo:
+            woo.add_order(lines=[{"sku": "ANY-1", "quantity": 1, "price": "2"}])
+            db = open_database(resolve_paths(data_dir=data_dir, env={}))
+            with unit_of_work(db.session_factory) as s:
+                create_channel(
+                    s,
+                    "woocommerce",
+                    "Woo",
+                    woo.url,
+                    {"consumer_key": woo.consumer_key, "consumer_secret": woo.consumer_secret},
+                    actor="t",
+                )
+            db.close()
+            code, out, _ = run(capsys, "--data-dir", str(data_dir), "sync", "woo", "--dry-run")
+            assert code == 0, out
+            code, out, _ = run(capsys, "--data-dir", str(data_dir), "sync")
+            assert code == 0, out
+            assert "Woo" in out
+            code, _, err = run(capsys, "--data-dir", str(data_dir), "sync", "nope")
+            assert code == 1 and "no channel 'nope' (channels: Woo)" in err
+    finally:
+        restore()
+    with unit_of_work(
+        open_database(resolve_paths(data_dir=data_dir, env={})).session_factory, write=False
+    ) as s:
+        from app.orders.queries import OrderFilter, count_orders
+
+        assert count_orders(s, OrderFilter()) == 1
