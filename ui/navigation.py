@@ -88,6 +88,12 @@ def _reports(context: PanelContext) -> QWidget:
     return ReportsPanel(context.ops, exports_dir=context.ops.exports_dir)
 
 
+def _channels(context: PanelContext) -> QWidget:
+    from ui.channels.channels_panel import ChannelsPanel
+
+    return ChannelsPanel(context.ops)
+
+
 def _placeholder(title: str, coming: str) -> Callable[[PanelContext], QWidget]:
     def build(context: PanelContext) -> QWidget:
         from ui.placeholder import PlaceholderPanel
@@ -107,14 +113,7 @@ PANELS: tuple[PanelSpec, ...] = (
     PanelSpec("shipments", "Shipments", "Ctrl+6", _shipments),
     PanelSpec("returns", "Returns", "Ctrl+7", _returns),
     PanelSpec("purchasing", "Purchasing", "Ctrl+8", _purchasing),
-    PanelSpec(
-        "channels",
-        "Channels",
-        "Ctrl+9",
-        _placeholder(
-            "Channels", "Shopify and WooCommerce connections, order and stock sync, outbox."
-        ),
-    ),
+    PanelSpec("channels", "Channels", "Ctrl+9", _channels),
     PanelSpec("reports", "Reports", "Ctrl+0", _reports),
     PanelSpec("settings", "Settings", "Ctrl+,", _settings),
 )

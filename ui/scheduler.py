@@ -1,4 +1,4 @@
-"""Timers for housekeeping while the app is open: expired holds, customer mail, daily backup.
+"""Timers for housekeeping while the app is open: holds, customer mail, backup, channel sync.
 
 Each job runs through Ops off the GUI thread; a job is skipped while its previous run is still
 going, and failures are logged (not shown): they repeat on the next tick.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from app.changes import ChangeSet
 from app.maintenance import backup_if_due, mail_ready, release_expired_holds
 from ui.ops import BackgroundOp, MutationOp, Ops, QueryOp
 
@@ -20,6 +22,34 @@ log = logging.getLogger(__name__)
 HOLDS_EVERY_MS = 60_000
 MAIL_EVERY_MS = 5 * 60_000
 BACKUP_EVERY_MS = 60 * 60_000
+CHANNELS_CHECK_MS = 60_000  # how often to ask whether a channel sync is due
+DEFAULT_SYNC_MINUTES = 15
+SYNCED_KINDS = ("shopify", "woocommerce")
+SYNC_CHANGES = ChangeSet(orders=True, stock=True, channels=True)
+
+
+def channel_sync_due(session, now: datetime | None = None) -> bool:
+    """True when an enabled Shopify/WooCommerce channel exists, "channels.sync_minutes" > 0 and
+    the newest recorded sync run started at least that many minutes ago (or none ran yet)."""
+    from app.channels.service import list_channels, list_sync_runs
+    from app.settings import get_settings
+
+    values = get_settings(session).values
+    try:
+        minutes = int(values.get("channels.sync_minutes", DEFAULT_SYNC_MINUTES) or 0)
+    except (TypeError, ValueError):
+        minutes = DEFAULT_SYNC_MINUTES
+    if minutes <= 0:
+        return False
+    if not any(c.kind in SYNCED_KINDS for c in list_channels(session, enabled_only=True)):
+        return False
+    runs = list_sync_runs(session, limit=1)
+    if not runs:
+        return True
+    started = runs[0].started_at
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    return started <= (now or datetime.now(UTC)) - timedelta(minutes=minutes)
 
 
 class Scheduler(QObject):
@@ -43,6 +73,7 @@ class Scheduler(QObject):
             (HOLDS_EVERY_MS, self.release_holds),
             (MAIL_EVERY_MS, self.send_mail),
             (BACKUP_EVERY_MS, self.backup),
+            (CHANNELS_CHECK_MS, self.sync_channels),
         ):
             timer = QTimer(self)
             timer.setInterval(interval)
@@ -61,6 +92,7 @@ class Scheduler(QObject):
         self.release_holds()
         self.send_mail()
         self.backup()
+        self.sync_channels()
 
     def _begin(self, name: str) -> bool:
         if name in self._busy or self._ops.closed:
@@ -133,3 +165,49 @@ class Scheduler(QObject):
         self._busy.discard("backup")
         if path is not None:
             log.info("automatic backup written to %s", path)
+
+    @Slot()
+    def sync_channels(self) -> None:
+        """Pull orders and push stock for every enabled channel when a sync is due."""
+        if not self._begin("channels"):
+            return
+
+        def when_checked(due: bool) -> None:
+            if not due:
+                self._busy.discard("channels")
+                return
+            from app.channels.service import run_sync
+
+            ops = self._ops
+            factory = ops.session_factory
+            BackgroundOp(
+                self,
+                lambda: run_sync(factory, cancelled=lambda: ops.closed),
+                success=self._channels_synced,
+                failure=self._failed("channels"),
+            ).run(self._ops)
+
+        QueryOp(self, channel_sync_due, success=when_checked, failure=self._failed("channels")).run(
+            self._ops
+        )
+
+    def _channels_synced(self, report) -> None:
+        self._busy.discard("channels")
+        for line in report.lines():
+            log.info("scheduled channel sync: %s", line)
+        if any(_changed(result) for result in report.channels):
+            self._ops.changes_applied.emit(SYNC_CHANGES)
+        elif report.channels and not self._ops.closed:
+            self._ops.changes_applied.emit(ChangeSet(channels=True))  # a new sync run row
+
+
+def _changed(result) -> bool:
+    """Whether one channel's sync result wrote anything worth a refresh."""
+    pull, push = result.pull, result.push
+    if pull is not None and (
+        pull.created or pull.updated or pull.cancelled or pull.flagged or pull.held
+    ):
+        return True
+    if push is not None and (push.sent or push.failed or push.dead or push.already_present):
+        return True
+    return bool(result.stock_queued)

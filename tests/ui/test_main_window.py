@@ -50,6 +50,7 @@ def test_every_sidebar_entry_shows_its_panel(qtbot, window):
 
 
 def test_each_workflow_has_its_panel_and_unbuilt_ones_say_so(window):
+    from ui.channels.channels_panel import ChannelsPanel
     from ui.inventory.inventory_panel import InventoryPanel
     from ui.orders.orders_panel import OrdersPanel
     from ui.packing.station_panel import PackingStationPanel

@@ -1,0 +1,1 @@
+"""Channels workflow screens: Shopify/WooCommerce connections, sync runs and the outbox."""
