@@ -69,6 +69,7 @@ def test_each_workflow_has_its_panel_and_unbuilt_ones_say_so(window):
         "shipments": ShipmentsPanel,
         "returns": ReturnsPanel,
         "purchasing": PurchasingPanel,
+        "channels": ChannelsPanel,
         "reports": ReportsPanel,
         "settings": SettingsPanel,
     }
