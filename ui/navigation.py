@@ -94,16 +94,7 @@ def _channels(context: PanelContext) -> QWidget:
     return ChannelsPanel(context.ops)
 
 
-def _placeholder(title: str, coming: str) -> Callable[[PanelContext], QWidget]:
-    def build(context: PanelContext) -> QWidget:
-        from ui.placeholder import PlaceholderPanel
-
-        return PlaceholderPanel(context.ops, title, coming)
-
-    return build
-
-
-# Replace a placeholder's builder when its workflow lands; keys are stored in QSettings.
+# Keys are stored in QSettings (the last panel shown); titles and shortcuts are the sidebar's.
 PANELS: tuple[PanelSpec, ...] = (
     PanelSpec("dashboard", "Dashboard", "Ctrl+1", _dashboard),
     PanelSpec("orders", "Orders", "Ctrl+2", _orders),
