@@ -601,3 +601,12 @@ def test_fits_a_small_main_window(qtbot, ops, ui_settings, shop):
     assert (window.width(), window.height()) == (720, 530)
     panel = window.panel("orders")
     assert panel.model.rowCount() == 6
+
+
+def test_add_selected_orders_to_a_pick_list(panel, session_factory, shop):
+    select(panel, "open", "cancelled")
+    assert panel.pick_action.isEnabled()
+    panel.pick_action.trigger()
+    assert panel.notice_label.text().startswith("PL-000001: 1 order(s), 1 skipped")
+    assert panel.notice_label.property("tone") == "warning"
+    assert order_view(session_factory, shop.orders["open"]).status == "picking"

@@ -27,6 +27,7 @@ from app.orders.services import (
     release_hold,
     split_order,
 )
+from app.picking.services import create_pick_list
 from app.purchasing.dto import POLineInput
 from app.purchasing.orders import create_purchase_order
 from ui.orders.detail_models import short_units
@@ -44,6 +45,12 @@ def allocate_op(order_ids: Sequence[int], actor: str) -> Op:
     if len(ids) == 1:
         return lambda session: allocate_order(session, ids[0], actor=actor)
     return lambda session: apply_to_orders(session, ids, allocate_order, actor=actor)
+
+
+def pick_list_op(order_ids: Sequence[int], actor: str) -> Op:
+    """One batch pick list for the selected orders that can be picked now."""
+    ids = list(order_ids)
+    return lambda session: create_pick_list(session, ids, actor=actor)
 
 
 def hold_op(order_ids: Sequence[int], reason: str, until: datetime | None, actor: str) -> Op:

@@ -97,7 +97,7 @@ class OrdersPanel(Panel):
 
         self._make_actions()
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in self.order_actions:
+        for action in (*self.order_actions, self.pick_action):
             self.view.addAction(action)
         self.detail = OrderDetailPane(
             self.order_actions,
@@ -153,6 +153,7 @@ class OrdersPanel(Panel):
         a = self._action
         self.confirm_action = a("Confirm", "Ctrl+Shift+C", self._on_confirm_action_triggered)
         self.allocate_action = a("Allocate", "Ctrl+Shift+A", self._on_allocate_action_triggered)
+        self.pick_action = a("Add to pick list", "Ctrl+Shift+P", self._on_pick_action_triggered)
         self.hold_action = a("Hold…", "Ctrl+H", self._on_hold_action_triggered)
         self.release_action = a("Release hold", "Ctrl+Shift+H", self._on_release_action_triggered)
         self.cancel_action = a("Cancel…", "Ctrl+Shift+X", self._on_cancel_action_triggered)
@@ -190,6 +191,9 @@ class OrdersPanel(Panel):
         status = one.status if one else None
         self.confirm_action.setEnabled(status == "draft")
         self.allocate_action.setEnabled(any(r.status in ALLOCATABLE for r in rows))
+        self.pick_action.setEnabled(
+            any(r.status in ("open", "partially_shipped") and not r.on_hold for r in rows)
+        )
         self.hold_action.setEnabled(any(r.status in HOLDABLE and not r.on_hold for r in rows))
         self.release_action.setEnabled(any(r.on_hold for r in rows))
         self.cancel_action.setEnabled(
@@ -396,6 +400,12 @@ class OrdersPanel(Panel):
         ids = self.selected_ids()
         if ids:
             self.run_command(commands.allocate_op(ids, self.actor))
+
+    @Slot()
+    def _on_pick_action_triggered(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.run_command(commands.pick_list_op(ids, self.actor))
 
     @Slot()
     def _on_hold_action_triggered(self) -> None:
