@@ -264,3 +264,32 @@ def test_bad_amount_and_no_lines_are_caught(qtbot, dialog, session_factory):
     dialog.save(confirm=True)
     assert "at least one line" in dialog.error_label.text() and focused() is dialog.scan_edit
     assert dialog.scan_edit.property("invalid") and orders_in(session_factory) == 0
+
+
+def test_existing_customer_is_found_and_fills_the_form(qtbot, dialog, session_factory, shop):
+    from db.models import Customer
+
+    with unit_of_work(session_factory) as s:
+        customer = Customer(
+            name="Zoë Łukasiewicz",
+            email="zoe.l@example.com",
+            city="Kraków",
+            address1="ul. Długa 5",
+            postal_code="31-147",
+            country="PL",
+        )
+        s.add(customer)
+        s.flush()
+        customer_id = customer.id
+    lookup = dialog.lookups[0]
+    lookup.set_delay(0)
+    qtbot.keyClicks(dialog.edits["email"], "zoe.l")
+    lookup.lookup_now()
+    assert [m.id for m in lookup.matches()] == [customer_id]
+    lookup.picked.emit(lookup.matches()[0])
+    assert dialog.edits["name"].text() == "Zoë Łukasiewicz"
+    assert dialog.edits["postal_code"].text() == "31-147"
+    assert dialog.customer_id == customer_id
+    assert focused() is dialog.scan_edit
+    qtbot.keyClicks(dialog.edits["email"], "x")  # another address: no longer that customer
+    assert dialog.customer_id is None

@@ -31,12 +31,14 @@ from app.audit import default_actor
 from app.errors import ValidationError
 from app.inventory.locations import list_locations
 from app.orders.address import Address
+from app.orders.customers import CustomerMatch
 from app.orders.dto import OrderInput, OrderSaved
 from app.orders.services import create_order
 from app.settings import get_setting
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.orders import prompts
+from ui.orders.customer_lookup import CustomerLookup
 from ui.orders.entry_lines import QTY, EntryLinesModel
 from ui.orders.formatting import money, parse_amount, plain_amount
 from ui.orders.product_picker import PickedProduct, lookup_code
@@ -227,9 +229,39 @@ class OrderEntryDialog(QDialog):
         self.confirm_button.clicked.connect(self._on_confirm_button_clicked)
         self.draft_button.clicked.connect(self._on_draft_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
+        self.customer_id: int | None = None
+        self.lookups = [CustomerLookup(ops, self.edits[key], self) for key in ("email", "name")]
+        for lookup in self.lookups:
+            lookup.picked.connect(self.use_customer)
+        # A different email means a different customer than the one picked.
+        self.edits["email"].textEdited.connect(self._on_email_edit_text_edited)
         self.edits["email"].setFocus()
         self._update_totals()
         QueryOp(self, load_entry_context, self._on_context_loaded).run(ops)
+
+    @Slot(str)
+    def _on_email_edit_text_edited(self, _text: str) -> None:
+        self.customer_id = None
+
+    def use_customer(self, match: CustomerMatch) -> None:
+        """Fill the customer and ship-to fields from an existing customer."""
+        self.customer_id = match.id
+        values = {
+            "email": match.email,
+            "name": match.name,
+            "phone": match.phone,
+            "company": match.company,
+            "address1": match.address1,
+            "address2": match.address2,
+            "city": match.city,
+            "region": match.region,
+            "postal_code": match.postal_code,
+            "country": match.country,
+        }
+        for key, value in values.items():
+            if key in self.edits:
+                self.edits[key].setText(value or "")
+        self.scan_edit.setFocus()
 
     def _add_edit(self, form: QFormLayout, key: str, label: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(objectName=f"entry:{key}")
@@ -332,6 +364,7 @@ class OrderEntryDialog(QDialog):
         return OrderInput(
             lines=self.lines_model.line_inputs(),
             ship_to=ship_to,
+            customer_id=self.customer_id,
             email=text["email"] or None,
             phone=text["phone"] or None,
             delivery_method="pickup" if pickup else "ship",
