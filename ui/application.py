@@ -29,7 +29,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
 
     guard_singleton_refcounts()  # before any Qt call; see ui/qt_compat.py
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.logging_setup import configure_logging
@@ -72,7 +72,8 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     ops = Ops(database.session_factory, log_path=log_path, exports_dir=paths.exports)
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(previous_hook, log_path)
-    window = scheduler = None
+    window = None
+    schedulers: list = []
     try:
         location = database_file(database)
         window = MainWindow(
@@ -83,10 +84,11 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
         )
         window.show()
         offer_first_start(window, ops)
-        scheduler = _start_scheduler(ops, paths)
+        # Housekeeping starts once the window is up, so its imports never slow the start.
+        QTimer.singleShot(3000, lambda: schedulers.append(_start_scheduler(ops, paths)))
         return int(app.exec())
     finally:
-        if scheduler is not None:
+        for scheduler in schedulers:
             scheduler.stop()
         if window is not None:
             window.close()
@@ -97,9 +99,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
 
 
 def _start_scheduler(ops, paths: Paths):
-    """Housekeeping timers; the first round runs a few seconds after start, not during it."""
-    from PySide6.QtCore import QTimer
-
+    """Housekeeping timers, and their first round right away."""
     from ui.scheduler import Scheduler
 
     def mail_password() -> str | None:
@@ -114,7 +114,7 @@ def _start_scheduler(ops, paths: Paths):
 
     scheduler = Scheduler(ops, backup_dir=paths.backups, mail_password=mail_password)
     scheduler.start()
-    QTimer.singleShot(5000, scheduler.run_all_now)
+    scheduler.run_all_now()
     return scheduler
 
 
