@@ -22,9 +22,9 @@ from ui.navigation import PANELS, PanelContext
 from ui.ops import Ops
 from ui.returns import printing, prompts
 from ui.returns.dialogs import RefundDialog, RefundRequest, RejectDialog, StoreCreditDialog
-from ui.returns.printing import PdfPreviewDialog
 from ui.returns.return_table import RETURN_COLUMNS
 from ui.returns.returns_panel import ReturnsPanel
+from ui.widgets.pdf import PdfPreviewDialog
 
 
 @pytest.fixture

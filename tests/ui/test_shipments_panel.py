@@ -330,3 +330,30 @@ def test_without_printers_the_pdf_is_kept(qtbot, tmp_path, ui_settings, monkeypa
     assert outcome == PrintOutcome(
         False, f"No printer found — packing slip saved as {tmp_path}/x.pdf"
     )
+
+
+def test_preview_shows_the_packing_slip_on_screen(qtbot, panel, shipments, monkeypatch):
+    from ui.widgets import pdf
+
+    shown = []
+    monkeypatch.setattr(pdf, "preview_pdf", lambda parent, path, title: shown.append((path, title)))
+    search(qtbot, panel, "SH-000002")
+    qtbot.mouseClick(panel.detail.preview_button, Qt.MouseButton.LeftButton)
+    ((path, title),) = shown
+    assert path.name == "packing-slip-SO-000002.pdf" and path.read_bytes().startswith(b"%PDF")
+    assert path.parent == panel.ops.exports_dir and title.lower().startswith("packing slip")
+    assert panel.message_label.text() == f"Preview of {path.name}"
+
+
+def test_preview_dialog_renders_the_pdf(qtbot, panel, shipments, tmp_path):
+    from app.documents import jobs
+    from app.uow import unit_of_work as uow
+    from ui.widgets.pdf import PdfPreviewDialog
+
+    target = tmp_path / "slip.pdf"
+    with uow(panel.ops.session_factory, write=False) as s:
+        jobs.packing_slips_pdf(s, [shipments["order"]], target)
+    dialog = PdfPreviewDialog(target, "Packing slip")
+    qtbot.addWidget(dialog)
+    assert dialog.document.pageCount() == 1
+    assert dialog.path_label.text() == f"Saved as {target}"

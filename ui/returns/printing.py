@@ -6,17 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +16,7 @@ from app.documents.dto import ReturnSlipDoc
 from app.documents.return_slip import render_return_slip
 from app.settings import get_setting
 from ui.ops import BackgroundOp, Ops, QueryOp
+from ui.widgets.pdf import preview_pdf
 
 log = logging.getLogger(__name__)
 
@@ -41,76 +33,6 @@ def render_slip_file(doc: ReturnSlipDoc, paper: str, folder: Path) -> Path:
     render_return_slip(doc, partial, paper=paper)
     partial.replace(path)
     return path
-
-
-def preview_pdf(parent: QWidget | None, path: Path, title: str) -> None:
-    """Show the PDF with Print… and Open folder (the hook tests replace)."""
-    dialog = PdfPreviewDialog(path, title, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-
-
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> None:
-    """Paint every page of `document` onto `printer`, each scaled to fit its page."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise OSError("the printer could not be started")
-    try:
-        dpi = printer.resolution()
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            points = document.pagePointSize(page)
-            size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-            image = document.render(page, size)
-            area = painter.viewport()
-            scaled = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(QRect(area.topLeft(), scaled), image)
-    finally:
-        painter.end()
-
-
-class PdfPreviewDialog(QDialog):
-    """A PDF on screen (QtPdf) with Print… (system printers) and Open folder."""
-
-    def __init__(self, path: Path, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = path
-        self.setWindowTitle(title)
-        self.resize(760, 900)
-        self.document = QPdfDocument(self)
-        self.document.load(str(path))
-        self.view = QPdfView(self)
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.path_label = QLabel(f"Saved as {path}", objectName="hint")
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.print_button = QPushButton("&Print…")
-        self.folder_button = QPushButton("Open &folder")
-        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.addButton(self.folder_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.path_label)
-        layout.addWidget(self.buttons)
-        self.buttons.rejected.connect(self.reject)
-        self.print_button.clicked.connect(self._on_print_button_clicked)
-        self.folder_button.clicked.connect(self._on_folder_button_clicked)
-        self.print_button.setDefault(True)
-
-    @Slot()
-    def _on_print_button_clicked(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.path.stem)
-        chooser = QPrintDialog(printer, self)
-        if chooser.exec() == QDialog.DialogCode.Accepted:
-            print_pdf(self.document, printer)
-
-    @Slot()
-    def _on_folder_button_clicked(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
 
 
 class ReturnSlipPrinter(QObject):

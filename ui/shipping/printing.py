@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.errors import DomainError
 from app.settings import get_setting
 from ui.errors import user_message
 from ui.ops import BackgroundOp, Ops, QueryOp
+from ui.widgets import pdf
+from ui.widgets.pdf import print_pdf
 
 log = logging.getLogger(__name__)
 
@@ -129,41 +131,6 @@ def send_to_printer(
     return PrintOutcome(True, f"{title.capitalize()} sent to {printer.printerName()}")
 
 
-def print_pdf(printer: Any, path: Path) -> None:
-    """Draw each PDF page onto `printer` at its resolution, page size taken from the PDF."""
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPainter
-    from PySide6.QtPdf import QPdfDocument
-
-    document = QPdfDocument()
-    if document.load(str(path)) != QPdfDocument.Error.None_:
-        raise DomainError(f"cannot read {path} to print it")
-    first = document.pagePointSize(0)
-    printer.setFullPage(True)
-    printer.setPageLayout(
-        QPageLayout(
-            QPageSize(first, QPageSize.Unit.Point),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-        )
-    )
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise DomainError(f"the printer {printer.printerName()} did not accept the job")
-    try:
-        dpi = printer.resolution()
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            points = document.pagePointSize(page)
-            size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-            area = painter.viewport()
-            scaled = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(QRect(area.topLeft(), scaled), document.render(page, size))
-    finally:
-        painter.end()
-
-
 class DocumentPrinter(QObject):
     """Render (reader, then background pool) and print; `finished(printed, message)` after."""
 
@@ -175,26 +142,36 @@ class DocumentPrinter(QObject):
         self.widget = widget
         self.last_path: Path | None = None
 
-    def print_document(self, job: PrintJob, *, choose: bool = False) -> None:
+    def preview_document(self, job: PrintJob) -> None:
+        """Render the document and show it on screen (QtPdf) with Print… in the preview."""
+        self.print_document(job, preview=True)
+
+    def print_document(self, job: PrintJob, *, choose: bool = False, preview: bool = False) -> None:
         QueryOp(
             self,
             lambda session: build_document(session, job),
-            lambda built: self._on_built(job, built, choose),
+            lambda built: self._on_built(job, built, choose, preview),
             self._on_failed,
         ).run(self.ops)
 
-    def _on_built(self, job: PrintJob, built: tuple[Any, str, str], choose: bool) -> None:
+    def _on_built(
+        self, job: PrintJob, built: tuple[Any, str, str], choose: bool, preview: bool
+    ) -> None:
         doc, name, paper = built
         path = exports_dir(self.ops) / name
         BackgroundOp(
             self,
             lambda: render_document(job.kind, doc, path, paper),
-            lambda written: self._on_rendered(job, written, choose),
+            lambda written: self._on_rendered(job, written, choose, preview),
             self._on_failed,
         ).run(self.ops)
 
-    def _on_rendered(self, job: PrintJob, path: Path, choose: bool) -> None:
+    def _on_rendered(self, job: PrintJob, path: Path, choose: bool, preview: bool) -> None:
         self.last_path = path
+        if preview:
+            pdf.preview_pdf(self.widget, path, TITLES.get(job.kind, job.kind).capitalize())
+            self.finished.emit(False, f"Preview of {path.name}")
+            return
         try:
             outcome = send_to_printer(
                 self.widget, path, job.kind, ui_settings(self.widget), choose=choose

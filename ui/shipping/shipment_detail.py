@@ -57,6 +57,7 @@ class ShipmentDetail(QWidget):
     void_requested = Signal()
     tracking_requested = Signal()
     print_requested = Signal(str)  # "label" or "slip"
+    preview_requested = Signal(str)  # "label" or "slip"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,11 +84,14 @@ class ShipmentDetail(QWidget):
         self.tracking_button = QPushButton("Open tracking page")
         self.label_button = QPushButton("Print label")
         self.slip_button = QPushButton("Print packing slip")
+        self.preview_button = QPushButton("Preview…")
+        self.preview_button.setToolTip("Show the packing slip and label on screen before printing")
         self.ship_button.clicked.connect(self.ship_requested)
         self.void_button.clicked.connect(self.void_requested)
         self.tracking_button.clicked.connect(self.tracking_requested)
         self.label_button.clicked.connect(self._on_label_button_clicked)
         self.slip_button.clicked.connect(self._on_slip_button_clicked)
+        self.preview_button.clicked.connect(self._on_preview_button_clicked)
 
         facts = QVBoxLayout()
         facts.addWidget(self.title_label)
@@ -100,6 +104,7 @@ class ShipmentDetail(QWidget):
         for button in (self.ship_button, self.void_button, self.tracking_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.preview_button)
         buttons.addWidget(self.label_button)
         buttons.addWidget(self.slip_button)
         layout = QVBoxLayout(self)
@@ -144,6 +149,7 @@ class ShipmentDetail(QWidget):
         self.tracking_button.setEnabled(bool(shipment and shipment.tracking_url))
         self.label_button.setEnabled(shipment is not None)
         self.slip_button.setEnabled(shipment is not None)
+        self.preview_button.setEnabled(shipment is not None)
 
     @Slot()
     def _on_label_button_clicked(self) -> None:
@@ -152,3 +158,7 @@ class ShipmentDetail(QWidget):
     @Slot()
     def _on_slip_button_clicked(self) -> None:
         self.print_requested.emit("slip")
+
+    @Slot()
+    def _on_preview_button_clicked(self) -> None:
+        self.preview_requested.emit("slip")

@@ -138,6 +138,7 @@ class ShipmentsPanel(Panel):
         self.detail.void_requested.connect(self._on_detail_void_requested)
         self.detail.tracking_requested.connect(self._on_detail_tracking_requested)
         self.detail.print_requested.connect(self._on_detail_print_requested)
+        self.detail.preview_requested.connect(self._on_detail_preview_requested)
 
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
@@ -264,15 +265,19 @@ class ShipmentsPanel(Panel):
             prompts.open_url(shipment.tracking_url)
 
     @Slot(str)
-    def _on_detail_print_requested(self, kind: str) -> None:
+    def _on_detail_print_requested(self, kind: str, *, preview: bool = False) -> None:
         shipment = self.detail.shipment
         if shipment is None:
             return
-        self.message_label.setText("Printing…")
-        job_kind = LABEL if kind == LABEL else SLIP
-        self.printer.print_document(
-            PrintJob(job_kind, order_id=shipment.order_id, shipment_id=shipment.id)
+        self.message_label.setText("Preparing…" if preview else "Printing…")
+        job = PrintJob(
+            LABEL if kind == LABEL else SLIP, order_id=shipment.order_id, shipment_id=shipment.id
         )
+        self.printer.print_document(job, preview=preview)
+
+    @Slot(str)
+    def _on_detail_preview_requested(self, kind: str) -> None:
+        self._on_detail_print_requested(kind, preview=True)
 
     @Slot(bool, str)
     def _on_printer_finished(self, _printed: bool, message: str) -> None:
