@@ -210,7 +210,11 @@ class MainWindow(QMainWindow):
     def _restore_window_state(self) -> None:
         geometry = self.settings.value(GEOMETRY_KEY)
         if not (isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(geometry)):
-            self.resize(1100, 720)
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width, height = 1280, 820
+            if screen is not None:
+                width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+            self.resize(max(width, 720), max(height, 530))
         state = self.settings.value(STATE_KEY)
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.database import count_rows
@@ -127,14 +128,14 @@ class DashboardPanel(Panel):
             ("shipped_today", "Shipped today", "Shipments that left today (UTC day)."),
             ("sales_today", "Sales today", "Today's sales report (UTC day)."),
         )
-        for index, (key, caption, hint) in enumerate(specs):
+        for key, caption, hint in specs:
             tile = DashboardTile(caption, hint)
             tile.setProperty("link", key)
             tile.activated.connect(self._on_tile_activated)
             self.tiles[key] = tile
-            grid.addWidget(tile, index // COLUMNS, index % COLUMNS)
-        for column in range(COLUMNS):
-            grid.setColumnStretch(column, 1)
+        self.grid = grid
+        self._columns = 0
+        self._arrange_tiles(COLUMNS)
         # Small windows scroll instead of forcing the main window's minimum size up.
         self.scroll_area = scroll_area(self.body)
         content = self.scroll_area.widget().layout()
@@ -162,6 +163,27 @@ class DashboardPanel(Panel):
         content.addWidget(hint)
 
     # -- loading -----------------------------------------------------------------------------
+
+    def _arrange_tiles(self, columns: int) -> None:
+        """Lay the tiles out in `columns` columns (fewer when the window is narrow)."""
+        if columns == self._columns:
+            return
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, index // columns, index % columns)
+        for column in range(max(columns, self._columns)):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self._columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        spacing = self.grid.horizontalSpacing()
+        # The panel's own width: the scroll area is only resized after this event.
+        margins = self.body.contentsMargins()
+        room = self.width() - margins.left() - margins.right() - 24  # a scroll bar's room
+        tile = next(iter(self.tiles.values())).minimumWidth()
+        self._arrange_tiles(max(2, min(COLUMNS, (room + spacing) // (tile + spacing))))
 
     def refresh(self) -> None:
         super().refresh()
