@@ -101,6 +101,18 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     )
     if packed:
         raise Conflict(f"order {order.number} is already packed in {packed}; ship or void it")
+    if order.status in (
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.CANCELLED,
+        OrderStatus.PACKED,
+    ):
+        raise InvalidTransition(
+            "order",
+            order.status,
+            OrderStatus.PACKED,
+            f"order {order.number} is {order.status}; nothing to pack",
+        )
     check_transition(
         order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
     )
