@@ -82,10 +82,13 @@ class SalesRow:
 
 def sales_by_day(session: Session, filt: ReportFilter) -> list[SalesRow]:
     """Orders, units and revenue (order totals) per day and channel."""
+    # Correlated per order: only the range's orders have their lines summed (via the covering
+    # order_line(order_id, …) index), not every line in the database.
     units = (
-        select(OrderLine.order_id, func.sum(OrderLine.quantity).label("units"))
-        .group_by(OrderLine.order_id)
-        .subquery()
+        select(func.sum(OrderLine.quantity))
+        .where(OrderLine.order_id == SalesOrder.id)
+        .correlate(SalesOrder)
+        .scalar_subquery()
     )
     day = func.date(SalesOrder.placed_at)
     channel = func.coalesce(Channel.name, literal("Manual"))
@@ -95,11 +98,10 @@ def sales_by_day(session: Session, filt: ReportFilter) -> list[SalesRow]:
             channel,
             SalesOrder.currency,
             func.count(SalesOrder.id),
-            func.coalesce(func.sum(units.c.units), 0),
+            func.coalesce(func.sum(units), 0),
             func.sum(SalesOrder.total_minor),
         )
         .outerjoin(Channel, Channel.id == SalesOrder.channel_id)
-        .outerjoin(units, units.c.order_id == SalesOrder.id)
         .where(_orders_in(filt))
         .group_by(day, channel, SalesOrder.currency)
         .order_by(day, channel)
@@ -154,17 +156,28 @@ def top_products(
     """Best sellers by units or by revenue (line totals after line discounts)."""
     revenue = func.sum(OrderLine.quantity * OrderLine.unit_price_minor - OrderLine.discount_minor)
     units = func.sum(OrderLine.quantity)
+    # Grouped from the covering order_line(order_id, product_id, sku, quantity, …) index; the
+    # (long) line names are read afterwards for the few rows shown.
     query = (
-        select(OrderLine.product_id, OrderLine.sku, func.max(OrderLine.name), units, revenue)
+        select(OrderLine.product_id, OrderLine.sku, units, revenue)
         .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .where(_orders_in(filt))
         .group_by(OrderLine.product_id, OrderLine.sku)
         .order_by((revenue if by == "revenue" else units).desc(), OrderLine.sku)
         .limit(limit)
     )
+    rows = session.execute(query).all()
+    names: dict[tuple[int | None, str], str] = {}
+    if rows:
+        for pid, sku, name in session.execute(
+            select(OrderLine.product_id, OrderLine.sku, func.max(OrderLine.name))
+            .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+            .where(_orders_in(filt), OrderLine.sku.in_({sku for _pid, sku, _u, _r in rows}))
+            .group_by(OrderLine.product_id, OrderLine.sku)
+        ):
+            names[(pid, sku)] = name
     return [
-        ProductSales(pid, sku, name, int(u), int(r or 0))
-        for pid, sku, name, u, r in session.execute(query)
+        ProductSales(pid, sku, names[(pid, sku)], int(u), int(r or 0)) for pid, sku, u, r in rows
     ]
 
 
@@ -187,40 +200,56 @@ FULFILMENT_BUCKETS = (
 )
 
 
+def _days_between(session: Session, start, end):
+    """SQL for the (fractional) days from `start` to `end`, both timestamp columns."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
+
+
 def fulfilment_times(
     session: Session, filt: ReportFilter
 ) -> tuple[list[FulfilmentBucket], float | None]:
     """How long orders took from placed to first shipment, in buckets, and the median in days.
     Only orders with a shipment that left in the period count."""
     start, end = filt.bounds()
+    # First shipment per order, looking only at shipments that left in the period (the
+    # shipment(shipped_at, order_id) index); an order shipped earlier as well is dropped below.
+    in_range = [Shipment.shipped_at.is_not(None)]
+    if start is not None:
+        in_range.append(Shipment.shipped_at >= start)
+    if end is not None:
+        in_range.append(Shipment.shipped_at < end)
     first_ship = (
         select(Shipment.order_id, func.min(Shipment.shipped_at).label("shipped_at"))
-        .where(Shipment.shipped_at.is_not(None))
+        .where(*in_range)
         .group_by(Shipment.order_id)
         .subquery()
     )
     conditions = [SalesOrder.status.not_in(NOT_SALES)]
     if start is not None:
-        conditions.append(first_ship.c.shipped_at >= start)
-    if end is not None:
-        conditions.append(first_ship.c.shipped_at < end)
+        earlier = Shipment.__table__.alias("earlier")
+        conditions.append(
+            ~select(earlier.c.id)
+            .where(earlier.c.order_id == first_ship.c.order_id, earlier.c.shipped_at < start)
+            .exists()
+        )
     if filt.channel_id is not None:
         conditions.append(SalesOrder.channel_id == filt.channel_id)
     if filt.manual_only:
         conditions.append(SalesOrder.channel_id.is_(None))
+    days = _days_between(session, SalesOrder.placed_at, first_ship.c.shipped_at)
     query = (
-        select(SalesOrder.placed_at, first_ship.c.shipped_at)
+        select(days)
+        .select_from(SalesOrder)
         .join(first_ship, first_ship.c.order_id == SalesOrder.id)
         .where(and_(*conditions))
     )
-    durations = sorted(
-        max((shipped - placed).total_seconds(), 0) / 86400
-        for placed, shipped in session.execute(query)
-    )
+    durations = sorted(max(float(d), 0.0) for d in session.scalars(query))
     counts = [0] * len(FULFILMENT_BUCKETS)
-    for days in durations:
+    for days_taken in durations:
         for index, (limit, _label) in enumerate(FULFILMENT_BUCKETS):
-            if limit is None or days < limit:
+            if limit is None or days_taken < limit:
                 counts[index] += 1
                 break
     median = durations[len(durations) // 2] if durations else None
@@ -293,17 +322,14 @@ def slow_movers(
         .having(func.sum(StockLevel.on_hand) > 0)
         .subquery()
     )
+    # Driven from the window's orders (an IN list from the placed_at index, then their lines by
+    # the covering order_line(order_id, …) index), not by walking every line by product.
+    window_orders = select(SalesOrder.id).where(
+        SalesOrder.status.not_in(NOT_SALES), SalesOrder.placed_at >= since
+    )
     sold = (
         select(OrderLine.product_id, func.sum(OrderLine.quantity).label("qty"))
-        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        .where(SalesOrder.status.not_in(NOT_SALES), SalesOrder.placed_at >= since)
-        .group_by(OrderLine.product_id)
-        .subquery()
-    )
-    last = (
-        select(OrderLine.product_id, func.max(SalesOrder.placed_at).label("at"))
-        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        .where(SalesOrder.status.not_in(NOT_SALES))
+        .where(OrderLine.order_id.in_(window_orders))
         .group_by(OrderLine.product_id)
         .subquery()
     )
@@ -316,18 +342,39 @@ def slow_movers(
             on_hand.c.qty,
             func.coalesce(sold.c.qty, 0),
             tied,
-            last.c.at,
         )
         .join(on_hand, on_hand.c.product_id == Product.id)
         .outerjoin(sold, sold.c.product_id == Product.id)
-        .outerjoin(last, last.c.product_id == Product.id)
         .where(Product.archived.is_(False))
         .order_by(func.coalesce(sold.c.qty, 0), tied.desc())
         .limit(limit)
     )
+    rows = session.execute(query).all()
+    # "Last sold" (all history) only for the rows shown, by the order_line(product_id) index.
+    last: dict[int, datetime] = {}
+    if rows:
+        last = dict(
+            session.execute(
+                select(OrderLine.product_id, func.max(SalesOrder.placed_at))
+                .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+                .where(
+                    SalesOrder.status.not_in(NOT_SALES),
+                    OrderLine.product_id.in_([row[0] for row in rows]),
+                )
+                .group_by(OrderLine.product_id)
+            ).all()
+        )
     return [
-        SlowMover(pid, sku, name, int(qty), int(s), int(t), str(at)[:10] if at else None)
-        for pid, sku, name, qty, s, t, at in session.execute(query)
+        SlowMover(
+            pid,
+            sku,
+            name,
+            int(qty),
+            int(s),
+            int(t),
+            str(last[pid])[:10] if last.get(pid) else None,
+        )
+        for pid, sku, name, qty, s, t in rows
     ]
 
 

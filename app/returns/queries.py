@@ -328,7 +328,6 @@ def return_stats_by_product(
         shipped_q = shipped_q.where(Shipment.shipped_at >= date_from)
     if date_to is not None:
         shipped_q = shipped_q.where(Shipment.shipped_at < date_to)
-    shipped = shipped_q.subquery()
     by_reason_q = (
         select(
             OrderLine.product_id.label("product_id"),
@@ -348,6 +347,10 @@ def return_stats_by_product(
     if date_to is not None:
         by_reason_q = by_reason_q.where(ReturnAuthorization.created_at < date_to)
     by_reason = by_reason_q.subquery()
+    # Shipped units only for the products that were returned (reached by order_line(product_id)).
+    shipped = shipped_q.where(
+        OrderLine.product_id.in_(select(by_reason.c.product_id).distinct())
+    ).subquery()
     returned = (
         select(by_reason.c.product_id, func.sum(by_reason.c.units).label("units"))
         .group_by(by_reason.c.product_id)

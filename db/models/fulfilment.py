@@ -101,6 +101,7 @@ class Shipment(Base):
         Index("ix_shipment_tracking_number", "tracking_number"),
         Index("ix_shipment_status_created_at", "status", "created_at"),
         Index("ix_shipment_created_at_id", "created_at", "id"),
+        Index("ix_shipment_shipped_at_order_id", "shipped_at", "order_id"),
     )
 
 

@@ -117,6 +117,7 @@ class SalesOrder(Base):
         Index("ix_sales_order_risk_level", "risk_level"),
         Index("ix_sales_order_total_minor_id", "total_minor", "id"),
         Index("ix_sales_order_parent_order_id", "parent_order_id"),
+        Index("ix_sales_order_status_on_hold", "status", "on_hold"),
     )
 
 
@@ -152,4 +153,14 @@ class OrderLine(Base):
         CheckConstraint("returned >= 0 AND returned <= shipped", name="returned_in_range"),
         Index("ix_order_line_product_id", "product_id"),
         Index("ix_order_line_sku", "sku"),
+        # Covering for the reports: an order's lines summed/grouped without reading the rows.
+        Index(
+            "ix_order_line_order_id_product_id",
+            "order_id",
+            "product_id",
+            "sku",
+            "quantity",
+            "unit_price_minor",
+            "discount_minor",
+        ),
     )

@@ -161,3 +161,29 @@ def test_dashboard_counts(session_factory, shop):
     # SO-1 and SO-2 are open (to pick) and placed over 2 days before; SO-3 is held.
     assert (board.to_pick, board.on_hold, board.late, board.low_stock) == (2, 1, 3, 1)
     assert board.to_ship == 0 and board.mail_problems == 0
+
+
+def test_slow_movers_last_sold_and_top_product_names(session_factory, shop):
+    with unit_of_work(session_factory, write=False) as s:
+        slow = {m.sku: m.last_sold for m in slow_movers(s, days=30, today=date(2026, 3, 10))}
+        names = [(p.sku, p.name) for p in top_products(s, ReportFilter(date_from=date(2026, 3, 3)))]
+    # the cancelled SO-4 (day 2) is not a sale, so the mug last sold on day 1
+    assert slow == {"LAMP": None, "MUG": "2026-03-02", "CAP": "2026-03-03"}
+    assert names == [("CAP", "Cap")]
+
+
+def test_fulfilment_times_ignores_orders_first_shipped_before_the_period(session_factory, shop):
+    with unit_of_work(session_factory) as s:
+        s.add(
+            Shipment(
+                number="SH-3",
+                order_id=shop["o3"],
+                status="shipped",
+                created_at=DAY2,
+                shipped_at=DAY2 + timedelta(days=3),
+            )
+        )
+    with unit_of_work(session_factory, write=False) as s:
+        buckets, median = fulfilment_times(s, ReportFilter(date_from=date(2026, 3, 4)))
+    # SO-1 first shipped on 3 March 16:00 and SO-3 on 3 March 20:00: neither counts from the 4th
+    assert sum(b.orders for b in buckets) == 0 and median is None
