@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -20,6 +21,7 @@ from app.inventory.dto import (
     Saved,
 )
 from app.inventory.gtin import gtin_variants, normalize_gtin
+from db.enums import BinKind
 from db.models import (
     Bin,
     Location,
@@ -273,66 +275,62 @@ def _get(session: Session, product_id: int) -> Product:
     return product
 
 
+_IDS = bindparam("ids", expanding=True)
+# Built once: with an expanding parameter the statements compile once and are cached, so a
+# 200-product page does not pay for coercing 200 literals three times per keystroke.
+_LEVELS = (
+    select(
+        StockLevel.product_id,
+        Bin.location_id,
+        Bin.kind == BinKind.QUARANTINE,
+        func.sum(StockLevel.on_hand),
+    )
+    .join(Bin, Bin.id == StockLevel.bin_id)
+    .where(StockLevel.product_id.in_(_IDS))
+    .group_by(StockLevel.product_id, Bin.location_id, Bin.kind)
+)
+_RESERVED = (
+    select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
+    .where(Reservation.product_id.in_(_IDS))
+    .group_by(Reservation.product_id, Reservation.location_id)
+)
+_INCOMING = (
+    select(
+        PurchaseOrderLine.product_id,
+        PurchaseOrder.location_id,
+        func.sum(PurchaseOrderLine.quantity - PurchaseOrderLine.received_quantity),
+    )
+    .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+    .where(
+        PurchaseOrderLine.product_id.in_(_IDS),
+        PurchaseOrder.status.in_(("ordered", "partially_received")),
+        PurchaseOrderLine.quantity > PurchaseOrderLine.received_quantity,
+    )
+    .group_by(PurchaseOrderLine.product_id, PurchaseOrder.location_id)
+)
+_LOCATION_CODES = select(Location.id, Location.code)
+
+
 def location_stock(session: Session, product_ids: list[int]) -> dict[int, list[LocationStock]]:
     """On hand (sellable and quarantined), reserved and incoming per location for products."""
     if not product_ids:
         return {}
-    locations = {
-        loc.id: loc.code for loc in session.scalars(select(Location).order_by(Location.code))
-    }
-    figures: dict[tuple[int, int], dict[str, int]] = {}
-
-    def slot(product_id: int, location_id: int) -> dict[str, int]:
-        return figures.setdefault(
-            (product_id, location_id),
-            {"on_hand": 0, "quarantined": 0, "reserved": 0, "incoming": 0},
-        )
-
-    levels = (
-        select(StockLevel.product_id, Bin.location_id, Bin.kind, func.sum(StockLevel.on_hand))
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(StockLevel.product_id.in_(product_ids))
-        .group_by(StockLevel.product_id, Bin.location_id, Bin.kind)
-    )
-    for product_id, location_id, kind, qty in session.execute(levels):
-        key = "quarantined" if kind == "quarantine" else "on_hand"
-        slot(product_id, location_id)[key] += int(qty or 0)
-    reserved = (
-        select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
-        .where(Reservation.product_id.in_(product_ids))
-        .group_by(Reservation.product_id, Reservation.location_id)
-    )
-    for product_id, location_id, qty in session.execute(reserved):
-        slot(product_id, location_id)["reserved"] += int(qty or 0)
-    incoming = (
-        select(
-            PurchaseOrderLine.product_id,
-            PurchaseOrder.location_id,
-            func.sum(PurchaseOrderLine.quantity - PurchaseOrderLine.received_quantity),
-        )
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-        .where(
-            PurchaseOrderLine.product_id.in_(product_ids),
-            PurchaseOrder.status.in_(("ordered", "partially_received")),
-            PurchaseOrderLine.quantity > PurchaseOrderLine.received_quantity,
-        )
-        .group_by(PurchaseOrderLine.product_id, PurchaseOrder.location_id)
-    )
-    for product_id, location_id, qty in session.execute(incoming):
-        slot(product_id, location_id)["incoming"] += int(qty or 0)
+    params = {"ids": list(product_ids)}
+    codes = {location_id: code for location_id, code in session.execute(_LOCATION_CODES)}
+    # [on hand, quarantined, reserved, incoming] per (product, location)
+    figures: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for product_id, location_id, quarantine, qty in session.execute(_LEVELS, params):
+        figures[(product_id, location_id)][1 if quarantine else 0] += int(qty or 0)
+    for product_id, location_id, qty in session.execute(_RESERVED, params):
+        figures[(product_id, location_id)][2] += int(qty or 0)
+    for product_id, location_id, qty in session.execute(_INCOMING, params):
+        figures[(product_id, location_id)][3] += int(qty or 0)
     result: dict[int, list[LocationStock]] = {pid: [] for pid in product_ids}
     for (product_id, location_id), f in sorted(
-        figures.items(), key=lambda kv: locations.get(kv[0][1], "")
+        figures.items(), key=lambda kv: codes.get(kv[0][1], "")
     ):
         result[product_id].append(
-            LocationStock(
-                location_id,
-                locations.get(location_id, "?"),
-                f["on_hand"],
-                f["quarantined"],
-                f["reserved"],
-                f["incoming"],
-            )
+            LocationStock(location_id, codes.get(location_id, "?"), f[0], f[1], f[2], f[3])
         )
     return result
 

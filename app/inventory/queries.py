@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.inventory.dto import LocationStock
@@ -88,6 +88,7 @@ def list_product_page(
         raise ValueError(f"unknown sort {filt.sort!r}")
     # Plain columns, not ORM entities: a page is read-only and this halves its cost.
     query = select(*_COLUMNS)
+    params: dict = {}
     if filt.search.strip():
         # With the low-stock filter several index pages may be needed for one table page.
         fetch = limit * 4 if filt.low_stock_only else limit
@@ -101,7 +102,9 @@ def list_product_page(
         )
         if not ids:
             return ProductPage((), None)
-        query = query.where(Product.id.in_(ids)).order_by(Product.id)
+        query = query.where(Product.id.in_(bindparam("page_ids", expanding=True)))
+        query = query.order_by(Product.id)
+        params = {"page_ids": ids}
         exhausted_source = len(ids) < fetch
         last_scanned = ids[-1]
     else:
@@ -125,7 +128,7 @@ def list_product_page(
             _sellable_on_hand(filt.location_id) - _reserved(filt.location_id)
             <= Product.reorder_point,
         )
-    products = session.execute(query.limit(limit)).all()
+    products = session.execute(query.limit(limit), params).all()
     figures = location_stock(session, [p.id for p in products])
     rows = tuple(_row(p, figures.get(p.id, []), filt.location_id) for p in products)
     if filt.search.strip():
@@ -153,7 +156,13 @@ _COLUMNS = (
 
 
 def _row(product, locations: list[LocationStock], location_id: int | None) -> StockRow:
-    chosen = [loc for loc in locations if location_id is None or loc.location_id == location_id]
+    on_hand = quarantined = reserved = incoming = 0
+    for loc in locations:
+        if location_id is None or loc.location_id == location_id:
+            on_hand += loc.on_hand
+            quarantined += loc.quarantined
+            reserved += loc.reserved
+            incoming += loc.incoming
     return StockRow(
         id=product.id,
         sku=product.sku,
@@ -162,10 +171,10 @@ def _row(product, locations: list[LocationStock], location_id: int | None) -> St
         archived=product.archived,
         price_minor=product.price_minor,
         reorder_point=product.reorder_point,
-        on_hand=sum(loc.on_hand for loc in chosen),
-        quarantined=sum(loc.quarantined for loc in chosen),
-        reserved=sum(loc.reserved for loc in chosen),
-        incoming=sum(loc.incoming for loc in chosen),
+        on_hand=on_hand,
+        quarantined=quarantined,
+        reserved=reserved,
+        incoming=incoming,
         locations=tuple(locations),
     )
 
