@@ -182,6 +182,10 @@ def test_an_order_lifecycle_on_postgres(pg_db):
         ]
         assert [(r.units, r.revenue_minor) for r in sales_by_day(s, ReportFilter())] == [(2, 2000)]
         assert top_products(s, ReportFilter())[0].sku == "MUG-1"
+        from app.inventory.queries import ProductFilter, list_product_page
+
+        (row,) = list_product_page(s, ProductFilter(search="mug")).rows
+        assert (row.sku, row.on_hand, row.available) == ("MUG-1", 8, 8)
         assert dashboard(s).to_pick == 0
         assert run_doctor(s).ok
 
