@@ -18,8 +18,9 @@ from tests.ui.test_purchasing_fixtures import (
     scan,
 )
 from ui.navigation import PANELS
-from ui.purchasing.common import RowTableModel, format_money, parse_money
+from ui.purchasing.common import format_money, parse_money
 from ui.purchasing.purchasing_panel import PurchasingPanel
+from ui.widgets.list_table import ListTableModel
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_line_models_pass_the_model_tester(qtmodeltester, panel, data, session_f
     ordered_po(session_factory, data)
     panel.orders_tab.refresh()
     panel.orders_tab.list_view.selectRow(0)
-    model: RowTableModel = panel.orders_tab.lines_model
+    model: ListTableModel = panel.orders_tab.lines_model
     assert model.rowCount() == 2
     qtmodeltester.check(model)
     qtmodeltester.check(panel.orders_tab.list_model)

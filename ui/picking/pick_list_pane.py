@@ -50,7 +50,7 @@ from ui.packing.widgets import (
 from ui.picking import prompts
 from ui.shipping.formatting import status_text
 from ui.shipping.printing import PICK_LIST, DocumentPrinter, PrintJob
-from ui.shipping.rows_model import RowsTableModel
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class PickListPane(QWidget):
         self.banner = StatusBanner()
         self.banner.setMinimumHeight(70)
         self.banner.setStyleSheet("font-size: 24px;")
-        self.lines_model = RowsTableModel(LINE_COLUMNS, row_background=self._line_background)
+        self.lines_model = ListTableModel(LINE_COLUMNS, row_background=self._line_background)
         self.lines_view = QTableView(objectName="pickLines")
         self.lines_view.setModel(self.lines_model)
         self.lines_view.setStyleSheet("QTableView#pickLines { font-size: 17px; }")

@@ -22,7 +22,7 @@ from ui.panel import Panel
 from ui.picking.pick_list_pane import PickListPane
 from ui.picking.ready_orders import ReadyOrdersTab
 from ui.shipping.formatting import status_text
-from ui.shipping.rows_model import RowsTableModel
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 READY, LISTS = 0, 1
@@ -53,7 +53,7 @@ class PickingPanel(Panel):
         self._stale_tabs = {READY, LISTS}
 
     def _build_lists_tab(self, sounds: SoundPlayer | None) -> QWidget:
-        self.lists_model = RowsTableModel(LIST_COLUMNS, id_of=lambda r: r[0], parent=self)
+        self.lists_model = ListTableModel(LIST_COLUMNS, id_of=lambda r: r[0], parent=self)
         self.lists_table = QTableView()
         self.lists_table.setModel(self.lists_model)
         self.lists_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import ChangeSet
-from ui.widgets.paged_table import Column
 
 # ISO 4217 minor-unit exponents that differ from the usual 2.
 _EXPONENTS = {
@@ -194,129 +193,3 @@ def set_column_widths(view: QTableView, widths: Sequence[int]) -> None:
             header.resizeSection(column, width)
         elif width < 0:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-
-
-class RowTableModel(QAbstractTableModel):
-    """A table over a short in-memory list of DTOs (one PO's lines, suppliers, a count sheet).
-
-    `row_background`/`row_foreground`/`row_bold` style whole rows. Columns named in `editable`
-    are edited as whole numbers or text: `edit_value(row, key)` gives the editor's start value
-    and `commit(row_index, key, value)` applies it (returns False to refuse).
-    """
-
-    RowRole = Qt.ItemDataRole.UserRole + 2
-
-    def __init__(
-        self,
-        columns: list[Column],
-        *,
-        row_background: Callable[[Any], QColor | None] | None = None,
-        row_foreground: Callable[[Any], QColor | None] | None = None,
-        row_bold: Callable[[Any], bool] | None = None,
-        cell_background: Callable[[Any, str], QColor | None] | None = None,
-        editable: Callable[[Any, str], bool] | None = None,
-        edit_value: Callable[[Any, str], Any] | None = None,
-        commit: Callable[[int, str, Any], bool] | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list[Any] = []
-        self._row_background = row_background
-        self._row_foreground = row_foreground
-        self._row_bold = row_bold
-        self._cell_background = cell_background
-        self._editable = editable
-        self._edit_value = edit_value
-        self._commit = commit
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def replace_row(self, row: int, item: Any) -> None:
-        self._rows[row] = item
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def column_of(self, key: str) -> int:
-        return next(i for i, column in enumerate(self._columns) if column.key == key)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._is_editable(index):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
-
-    def _is_editable(self, index: QModelIndex) -> bool:
-        if self._editable is None or not (0 <= index.row() < len(self._rows)):
-            return False
-        return self._editable(self._rows[index.row()], self._columns[index.column()].key)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = column.display(row)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.EditRole:
-            if self._edit_value is not None and self._is_editable(index):
-                return self._edit_value(row, column.key)
-            value = column.display(row)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.align_right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if self._cell_background is not None:
-                color = self._cell_background(row, column.key)
-                if color is not None:
-                    return color
-            return self._row_background(row) if self._row_background is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and self._row_foreground is not None:
-            return self._row_foreground(row)
-        if role == Qt.ItemDataRole.FontRole and self._row_bold is not None and self._row_bold(row):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == self.RowRole:
-            return row
-        return None
-
-    def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not self._is_editable(index):
-            return False
-        if self._commit is None:
-            return False
-        return bool(self._commit(index.row(), self._columns[index.column()].key, value))
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        # Values are returned explicitly: never super().headerData() (PySide6 6.12 crash).
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._columns):
-                return self._columns[section].title
-            return None
-        return str(section + 1)

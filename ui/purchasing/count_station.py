@@ -39,7 +39,6 @@ from ui.purchasing.common import (
     OK_BACKGROUND,
     WARN_BACKGROUND,
     Confirm,
-    RowTableModel,
     ask_confirmation,
     heading_label,
     local_time,
@@ -47,6 +46,7 @@ from ui.purchasing.common import (
     set_column_widths,
     set_tone,
 )
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
 
@@ -101,7 +101,7 @@ class CountStation(QWidget):
         self.message_label.setWordWrap(True)
         self.message_label.setMinimumHeight(48)
 
-        self.model = RowTableModel(
+        self.model = ListTableModel(
             [
                 Column("sku", "SKU", self._sku_text),
                 Column("name", "Product", lambda x: x.name),

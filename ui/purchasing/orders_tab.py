@@ -40,7 +40,6 @@ from ui.purchasing.common import (
     OK_BACKGROUND,
     WARN_BACKGROUND,
     Confirm,
-    RowTableModel,
     ask_confirmation,
     format_money,
     heading_label,
@@ -53,6 +52,7 @@ from ui.purchasing.common import (
     status_text,
 )
 from ui.purchasing.po_dialog import NewPurchaseOrderDialog, lookup_product
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column, PagedTableModel
 from ui.widgets.scan_line_edit import ScanLineEdit
 
@@ -162,7 +162,7 @@ class PurchaseOrdersTab(QWidget):
         self.message_label.setWordWrap(True)
         self.message_label.hide()
 
-        self.lines_model = RowTableModel(
+        self.lines_model = ListTableModel(
             [
                 Column("sku", "SKU", lambda x: x.sku),
                 Column("name", "Product", lambda x: x.name),

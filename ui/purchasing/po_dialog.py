@@ -31,13 +31,13 @@ from app.purchasing.suppliers import list_suppliers
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.purchasing.common import (
-    RowTableModel,
     format_money,
     make_table,
     parse_money,
     plain_money,
     set_column_widths,
 )
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
 
@@ -125,7 +125,7 @@ class NewPurchaseOrderDialog(QDialog):
         form.addRow("Receive at:", self.location_combo)
         form.addRow("Notes:", self.notes_edit)
         self.entry = LineEntry()
-        self.model = RowTableModel(
+        self.model = ListTableModel(
             [
                 Column("sku", "SKU", lambda x: x.sku),
                 Column("name", "Product", lambda x: x.name),
@@ -241,7 +241,7 @@ class NewPurchaseOrderDialog(QDialog):
                 changed = replace(line, quantity=line.quantity + quantity)
                 if cost is not None:
                     changed = replace(changed, unit_cost_minor=cost)
-                self.model.replace_row(row, changed)
+                self.model.replace_at(row, changed)
                 self.table.selectRow(row)
                 break
         else:
@@ -278,7 +278,7 @@ class NewPurchaseOrderDialog(QDialog):
         except (TypeError, ValueError) as exc:
             self._say(str(exc))
             return False
-        self.model.replace_row(row, line)
+        self.model.replace_at(row, line)
         self._update()
         return True
 

@@ -26,7 +26,8 @@ from app.purchasing.receiving import list_awaiting_putaway, putaway
 from app.scanning import ScanKind, classify_scan
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.purchasing.common import RowTableModel, make_table, set_column_widths, set_tone
+from ui.purchasing.common import make_table, set_column_widths, set_tone
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
 
@@ -144,7 +145,7 @@ class PutawayTab(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.dialog: PutawayDialog | None = None
-        self.model = RowTableModel(PUTAWAY_COLUMNS, parent=self)
+        self.model = ListTableModel(PUTAWAY_COLUMNS, parent=self)
         self.table = make_table(self.model, station=True)
         set_column_widths(self.table, [110, 150, 320, 80])
         self.put_button = QPushButton("Put away…")

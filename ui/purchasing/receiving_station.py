@@ -44,7 +44,6 @@ from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
     Confirm,
-    RowTableModel,
     ask_confirmation,
     heading_label,
     local_time,
@@ -54,6 +53,7 @@ from ui.purchasing.common import (
     status_text,
 )
 from ui.purchasing.orders_tab import line_background
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
 
@@ -123,7 +123,7 @@ class ReceivingStation(QWidget):
         target_row.addWidget(self.target_label, 1)
         target_row.addWidget(self.default_bin_button)
 
-        self.lines_model = RowTableModel(
+        self.lines_model = ListTableModel(
             [
                 Column("sku", "SKU", self._sku_text),
                 Column("name", "Product", lambda x: x.name),
@@ -140,7 +140,7 @@ class ReceivingStation(QWidget):
         # Colours say complete / over-received; a selection would paint over them.
         self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         set_column_widths(self.lines_view, [150, -1, 95, 95, 95])
-        self.receipts_model = RowTableModel(
+        self.receipts_model = ListTableModel(
             [
                 Column("at", "When", lambda r: local_time(r.at, short=True)),
                 Column("sku", "SKU", lambda r: r.sku),
@@ -391,7 +391,7 @@ class ReceivingStation(QWidget):
         rows = self.lines_model.rows()
         for row, line in enumerate(rows):
             if line.id == result.line_id:
-                self.lines_model.replace_row(
+                self.lines_model.replace_at(
                     row, _with_received(line, result.received, result.ordered)
                 )
         self._select_last_line()

@@ -39,12 +39,12 @@ from ui.purchasing.common import (
     ERROR_BACKGROUND,
     WARN_BACKGROUND,
     Changed,
-    RowTableModel,
     format_money,
     make_table,
     set_column_widths,
     set_tone,
 )
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 LOW_STOCK_COLUMNS = [
@@ -97,7 +97,7 @@ class SupplierGroup(QFrame):
         if not orderable:
             self.check.setToolTip("Set a supplier on these products to order them here.")
         self.summary_label = QLabel(objectName="hint")
-        self.model = RowTableModel(
+        self.model = ListTableModel(
             _suggestion_columns(suggestion.currency),
             editable=lambda _row, key: key == "suggested" and orderable,
             edit_value=lambda row, _key: row.suggested_quantity,
@@ -135,7 +135,7 @@ class SupplierGroup(QFrame):
             return False
         if quantity < 0:
             return False
-        self.model.replace_row(row, replace(self.model.row_at(row), suggested_quantity=quantity))
+        self.model.replace_at(row, replace(self.model.row_at(row), suggested_quantity=quantity))
         self._update_summary()
         self.changed.emit()
         return True
@@ -189,7 +189,7 @@ class ReorderTab(QWidget):
         controls.addWidget(self.recalculate_button)
         controls.addStretch(1)
 
-        self.low_model = RowTableModel(
+        self.low_model = ListTableModel(
             LOW_STOCK_COLUMNS,
             row_background=lambda r: ERROR_BACKGROUND if r.available <= 0 else WARN_BACKGROUND,
             parent=self,

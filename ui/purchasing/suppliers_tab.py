@@ -26,7 +26,8 @@ from app.purchasing.suppliers import MAX_LEAD_TIME_DAYS, create_supplier, list_s
 from app.purchasing.suppliers import update_supplier as update_supplier_service
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.purchasing.common import RowTableModel, make_table, set_column_widths
+from ui.purchasing.common import make_table, set_column_widths
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 SUPPLIER_COLUMNS = [
@@ -151,7 +152,7 @@ class SuppliersTab(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.dialog: SupplierDialog | None = None
-        self.model = RowTableModel(SUPPLIER_COLUMNS, parent=self)
+        self.model = ListTableModel(SUPPLIER_COLUMNS, parent=self)
         self.table = make_table(self.model)
         set_column_widths(self.table, [-1, 240, 150, 90, 90, 90, 90])
         self.add_button = QPushButton("New supplier…")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
-from ui.widgets.paged_table import Column
+from ui.widgets.list_table import ListTableModel
 
 OK_BACKGROUND = QColor("#e3f6e6")
 WARN_BACKGROUND = QColor("#fff1cc")
@@ -96,84 +95,4 @@ def set_column_widths(view: QTableView, widths: Sequence[int]) -> None:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
-class ListTableModel(QAbstractTableModel):
-    """A read-only table over a short in-memory list (one RMA's lines, an order's lines).
-
-    `row_background`, `row_foreground` and `row_bold` style whole rows.
-    """
-
-    RowRole = Qt.ItemDataRole.UserRole + 2
-
-    def __init__(
-        self,
-        columns: list[Column],
-        *,
-        row_background: Callable[[Any], QColor | None] | None = None,
-        row_foreground: Callable[[Any], QColor | None] | None = None,
-        row_bold: Callable[[Any], bool] | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list[Any] = []
-        self._row_background = row_background
-        self._row_foreground = row_foreground
-        self._row_bold = row_bold
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def column_of(self, key: str) -> int:
-        return next(i for i, column in enumerate(self._columns) if column.key == key)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = column.display(row)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.align_right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.BackgroundRole and self._row_background is not None:
-            return self._row_background(row)
-        if role == Qt.ItemDataRole.ForegroundRole and self._row_foreground is not None:
-            return self._row_foreground(row)
-        if role == Qt.ItemDataRole.FontRole and self._row_bold is not None and self._row_bold(row):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == self.RowRole:
-            return row
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        # Values are returned explicitly: never super().headerData() (PySide6 6.12 crash).
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._columns):
-                return self._columns[section].title
-            return None
-        return str(section + 1)
+__all__ = ["ListTableModel", "make_table", "set_column_widths", "set_tone"]

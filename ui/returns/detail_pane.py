@@ -19,7 +19,6 @@ from app.orders.dto import OrderView
 from app.returns.dto import ReturnLineView, ReturnView
 from ui.returns.common import (
     DISPOSITION_COLOURS,
-    ListTableModel,
     make_table,
     set_column_widths,
     set_tone,
@@ -36,6 +35,7 @@ from ui.returns.formatting import (
     local_time,
     money,
 )
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 

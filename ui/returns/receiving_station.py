@@ -30,7 +30,6 @@ from ui.ops import MutationOp, Ops, QueryOp
 from ui.returns.common import (
     HIGHLIGHT_BACKGROUND,
     OK_BACKGROUND,
-    ListTableModel,
     make_table,
     set_column_widths,
     set_tone,
@@ -53,6 +52,7 @@ from ui.returns.station_data import (
     station_lines,
     waiting_rmas,
 )
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
 

@@ -32,7 +32,7 @@ from ui.errors import user_message
 from ui.ops import BackgroundOp, MutationOp, Ops, QueryOp
 from ui.shipping import prompts
 from ui.shipping.formatting import MUTED, STATUS_COLOURS, local_time, status_text
-from ui.shipping.rows_model import RowsTableModel
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class MailTab(QWidget):
         super().__init__(parent)
         self.ops = ops
         self.actor = default_actor()
-        self.model = RowsTableModel(COLUMNS, row_background=_background, row_foreground=_foreground)
+        self.model = ListTableModel(COLUMNS, row_background=_background, row_foreground=_foreground)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

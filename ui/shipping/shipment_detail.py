@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from app.shipping.dto import ShipmentView
 from ui.shipping.formatting import local_time, status_text
-from ui.shipping.rows_model import RowsTableModel
 from ui.shipping.ship_form import carrier_name
+from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 
 LINE_COLUMNS = [
@@ -73,7 +73,7 @@ class ShipmentDetail(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = label
             form.addRow(f"{title}:", label)
-        self.lines_model = RowsTableModel(LINE_COLUMNS, parent=self)
+        self.lines_model = ListTableModel(LINE_COLUMNS, parent=self)
         self.lines_table = QTableView()
         self.lines_table.setModel(self.lines_model)
         self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
