@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any, TextIO, TypeVar
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app import csvtext
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, OutOfStock, RowProblem, ValidationError
@@ -93,8 +93,6 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
 _SHORTENED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?[eE]\+?\d+")
 _MONEY = re.compile(r"(\d*)(?:[.,](\d*))?")
-_DELIMITERS = (",", ";", "\t")
-_SNIFF_CHARS = 16 * 1024
 _CHUNK = 2000  # values per IN (...) query; well below every database's parameter limit
 _AUDIT_SAMPLE = 100  # SKUs named in an import's audit event; the counts cover the rest
 
@@ -206,90 +204,6 @@ class _Table:
     missing: tuple[str, ...]  # required columns the header lacks: rows cannot be read
 
 
-def _source_name(source: str | Path | TextIO) -> str:
-    if isinstance(source, str | Path):
-        return str(source)
-    return str(getattr(source, "name", "") or "CSV data")
-
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ValidationError(
-            f"{name}: not UTF-8 text (line {line} has byte 0x{data[exc.start]:02X}); "
-            "save it as “CSV UTF-8” and try again",
-            field="file",
-        ) from None
-
-
-def _read_text(source: str | Path | TextIO) -> tuple[str, str]:
-    name = _source_name(source)
-    if isinstance(source, str | Path):
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise ValidationError(f"{name}: file not found", field="file") from None
-        except IsADirectoryError:
-            raise ValidationError(f"{name}: is a folder, not a CSV file", field="file") from None
-        except OSError as exc:
-            raise ValidationError(
-                f"{name}: cannot be read ({exc.strerror or exc})", field="file"
-            ) from None
-        text = _decode(data, name)
-    else:
-        try:
-            content = source.read()
-        except UnicodeDecodeError:
-            raise ValidationError(
-                f"{name}: not UTF-8 text; save it as “CSV UTF-8” and try again", field="file"
-            ) from None
-        text = _decode(content, name) if isinstance(content, bytes) else content
-        text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ValidationError(f"{name}: the file is empty (no header row)", field="file")
-    return name, text
-
-
-def _header_key(cell: str) -> str:
-    """`Reorder Point`, `reorder-point` and `reorder_point` all name the same column."""
-    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
-
-
-def _records(text: str, delimiter: str) -> Iterator[list[str]]:
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _first_record(text: str, delimiter: str) -> list[str]:
-    try:
-        for record in _records(text, delimiter):
-            if any(cell.strip() for cell in record):
-                return record
-    except csv.Error:
-        pass
-    return []
-
-
-def _delimiter(text: str, known: Iterable[str]) -> str:
-    """The sniffed delimiter unless another one splits the header into more known columns."""
-    sample = text[:_SNIFF_CHARS]
-    if len(text) > _SNIFF_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]  # whole lines only
-    candidates: list[str] = []
-    try:
-        candidates.append(csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter)
-    except csv.Error:
-        pass
-    candidates += [d for d in _DELIMITERS if d not in candidates]
-    names = set(known)
-
-    def score(delimiter: str) -> int:
-        return sum(_header_key(c) in names for c in _first_record(text, delimiter))
-
-    return max(candidates, key=lambda d: (score(d), -candidates.index(d)))
-
-
 def _read_table(
     source: str | Path | TextIO,
     columns: Sequence[str],
@@ -300,22 +214,22 @@ def _read_table(
 
     Raises ValidationError (naming the file) when it cannot be read or has no header.
     """
-    name, text = _read_text(source)
+    name, text = csvtext.read_text(source)
     known = set(columns) | set(ignored)
-    delimiter = _delimiter(text, known)
+    delimiter = csvtext.choose_delimiter(text, known)
     problems: list[RowProblem] = []
     rows: list[tuple[int, dict[str, str]]] = []
     header: list[str] | None = None
     header_text: list[str] = []
     header_row = 0
     unnamed_with_values: set[int] = set()
-    reader = _records(text, delimiter)
+    reader = csvtext.records(text, delimiter)
     try:
         for record_no, record in enumerate(reader, start=1):
             if not any(cell.strip() for cell in record):
                 continue
             if header is None:
-                header = [_header_key(c) for c in record]
+                header = [csvtext.header_key(c) for c in record]
                 header_text = [c.strip() for c in record]
                 header_row = record_no
                 continue

