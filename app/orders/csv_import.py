@@ -79,6 +79,7 @@ from app import csvtext
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, DomainError, RowProblem, ValidationError
+from app.money import currency_exponent
 from app.numbering import format_number, set_next_value
 from app.orders.address import Address, validate_address
 from app.orders.allocation import allocate
@@ -297,14 +298,6 @@ _KNOWN = frozenset(
     + WOO_LINE_COLUMNS
 )
 
-# ISO 4217 minor-unit exponents that differ from the usual 2 (same table as the documents'
-# money formatting; a shared money module would be the better home for both).
-_EXPONENTS = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-}
 
 _CHUNK = 2000  # values per IN (...) query, far below every database's parameter limit
 _INSERT_CHUNK = 5000  # rows per executemany
@@ -489,11 +482,6 @@ def detect_format(header: Sequence[str]) -> str:
 
 
 # --------------------------------------------------------------------------- cell parsers
-
-
-def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point for the currency (JPY 0, USD 2, KWD 3)."""
-    return _EXPONENTS.get(currency.upper(), 2)
 
 
 def format_amount(minor: int, exponent: int = 2) -> str:

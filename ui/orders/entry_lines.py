@@ -14,9 +14,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.money import parse_amount, plain_amount
 from app.orders.dto import LineInput
 from app.orders.rules import line_total, order_totals
-from ui.orders.formatting import money, parse_amount, plain_amount
+from ui.orders.formatting import money
 from ui.orders.product_picker import PickedProduct
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.audit import default_actor
 from app.errors import ValidationError
 from app.inventory.locations import list_locations
+from app.money import parse_amount, plain_amount
 from app.orders.address import Address
 from app.orders.customers import CustomerMatch
 from app.orders.dto import OrderInput, OrderSaved
@@ -40,7 +41,7 @@ from ui.ops import MutationOp, Ops, QueryOp
 from ui.orders import prompts
 from ui.orders.customer_lookup import CustomerLookup
 from ui.orders.entry_lines import QTY, EntryLinesModel
-from ui.orders.formatting import money, parse_amount, plain_amount
+from ui.orders.formatting import money
 from ui.orders.product_picker import PickedProduct, lookup_code
 from ui.widgets.scan_line_edit import ScanLineEdit
 

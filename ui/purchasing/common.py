@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, Qt
@@ -21,13 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import ChangeSet
-
-# ISO 4217 minor-unit exponents that differ from the usual 2.
-_EXPONENTS = {
-    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-}
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+from app.money import currency_exponent, format_money, parse_amount, plain_amount
 
 STATUS_TEXT = {
     "draft": "Draft",
@@ -68,48 +61,14 @@ class Changed:
     message: str = ""
 
 
-def currency_exponent(currency: str) -> int:
-    return _EXPONENTS.get((currency or "").upper(), 2)
-
-
-def format_money(minor: int, currency: str) -> str:
-    """'$1,234.50', '€12.99', '12.99 CHF' for an amount in minor units."""
-    code = (currency or "").upper()
-    exponent = currency_exponent(code)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
-    symbol = _SYMBOLS.get(code)
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
-
-
 def plain_money(minor: int, currency: str) -> str:
     """'12.50' (no symbol, no separators): what an edit field shows."""
-    exponent = currency_exponent(currency)
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    sign = "-" if minor < 0 else ""
-    return f"{sign}{whole}" + (f".{fraction:0{exponent}d}" if exponent else "")
+    return plain_amount(minor, currency)
 
 
 def parse_money(text: str, currency: str) -> int | None:
     """Minor units from '12.5', '12,50' or '$12.50'; None for blank; ValueError when unreadable."""
-    cleaned = (text or "").strip()
-    for symbol in (*_SYMBOLS.values(), (currency or "").upper()):
-        cleaned = cleaned.replace(symbol, "")
-    cleaned = cleaned.replace(" ", "").strip()
-    if not cleaned:
-        return None
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    cleaned = cleaned.replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(f"{text!r} is not an amount") from exc
-    minor = amount.scaleb(currency_exponent(currency))
-    if minor != minor.to_integral_value() or minor < 0:
-        raise ValueError(f"{text!r} is not an amount ≥ 0 with at most the currency's decimals")
-    return int(minor)
+    return parse_amount(text, currency) if (text or "").strip() else None
 
 
 def local_time(at: datetime | None, with_time: bool = True, *, short: bool = False) -> str:
@@ -193,3 +152,6 @@ def set_column_widths(view: QTableView, widths: Sequence[int]) -> None:
             header.resizeSection(column, width)
         elif width < 0:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+__all__ = ["currency_exponent", "format_money", "parse_money", "plain_money"]

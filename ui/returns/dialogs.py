@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.money import parse_amount, plain_amount
 from app.returns.dto import ReturnView
-from ui.returns.formatting import money, parse_amount, plain_amount
+from ui.returns.formatting import money
 
 REJECT_REASONS = (
     "Outside the return window",
