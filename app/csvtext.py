@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -106,3 +108,26 @@ def choose_delimiter(text: str, known: Iterable[str]) -> str:
         return (sum(header_key(c) in names for c in cells), len(cells))
 
     return max(candidates, key=lambda d: (*score(d), -candidates.index(d)))
+
+
+@contextmanager
+def open_target(target: Source) -> Iterator[TextIO]:
+    """Write CSV to an open file, or to a path as UTF-8 with a BOM (spreadsheets then show
+    accents) that is replaced only once complete; ValidationError when it cannot be written."""
+    if not isinstance(target, str | Path):
+        yield target
+        return
+    path = Path(target)
+    partial = path.with_name(path.name + ".part")
+    try:
+        with open(partial, "w", encoding="utf-8-sig", newline="") as out:
+            yield out
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ValidationError(
+            f"{path}: cannot be written ({exc.strerror or exc})", field="file"
+        ) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -822,7 +820,7 @@ def export_products(session: Session, target: str | Path | TextIO) -> int:
         .order_by(Product.sku)
     )
     count = 0
-    with _open_target(target) as out:
+    with csvtext.open_target(target) as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(PRODUCT_COLUMNS)
         for (
@@ -859,27 +857,6 @@ def export_products(session: Session, target: str | Path | TextIO) -> int:
             )
             count += 1
     return count
-
-
-@contextmanager
-def _open_target(target: str | Path | TextIO) -> Iterator[TextIO]:
-    if not isinstance(target, str | Path):
-        yield target
-        return
-    path = Path(target)
-    partial = path.with_name(path.name + ".part")
-    try:
-        with open(partial, "w", encoding="utf-8-sig", newline="") as out:
-            yield out
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ValidationError(
-            f"{path}: cannot be written ({exc.strerror or exc})", field="file"
-        ) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- stock
@@ -1184,7 +1161,7 @@ def export_stock(session: Session, target: str | Path | TextIO) -> int:
         .order_by(Location.code, Bin.walk_sequence, Bin.code, Product.sku)
     )
     count = 0
-    with _open_target(target) as out:
+    with csvtext.open_target(target) as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(STOCK_EXPORT_COLUMNS)
         for record in session.execute(query):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import ValidationError
+from app import csvtext
 from app.money import currency_exponent
 from app.orders.csv_import import PACKBENCH_COLUMNS, format_amount
 from app.orders.queries import OrderFilter, list_order_page
@@ -45,7 +42,7 @@ def export_orders(
         after = page.next_after
     stores = dict(session.execute(select(Location.id, Location.code)).all())
     count = 0
-    with _open_target(target) as out:
+    with csvtext.open_target(target) as out:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(PACKBENCH_COLUMNS)
         for start in range(0, len(ids), _CHUNK):
@@ -124,24 +121,3 @@ def _channel_risk(flags: str | None) -> str:
         if flag.startswith(_CHANNEL_RISK):
             return flag.removeprefix(_CHANNEL_RISK)
     return ""
-
-
-@contextmanager
-def _open_target(target: str | Path | TextIO) -> Iterator[TextIO]:
-    if not isinstance(target, str | Path):
-        yield target
-        return
-    path = Path(target)
-    partial = path.with_name(path.name + ".part")
-    try:
-        with open(partial, "w", encoding="utf-8-sig", newline="") as out:
-            yield out
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ValidationError(
-            f"{path}: cannot be written ({exc.strerror or exc})", field="file"
-        ) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
