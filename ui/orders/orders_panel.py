@@ -115,7 +115,7 @@ class OrdersPanel(Panel):
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([280, 420])
+        self.splitter.setSizes([440, 320])  # the list first; details below
         self.body.addWidget(self.notice_label)
         self.body.addWidget(self.splitter, 1)
 
