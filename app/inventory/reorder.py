@@ -268,6 +268,9 @@ def reorder_suggestions(
         - func.coalesce(reserved.c.qty, 0)
         + func.coalesce(incoming.c.qty, 0)
     )
+    lead_time = case(
+        (Product.supplier_id.is_(None), DEFAULT_LEAD_TIME_DAYS), else_=Supplier.lead_time_days
+    )
     query = (
         select(
             Product.id,
@@ -295,10 +298,11 @@ def reorder_suggestions(
         .outerjoin(drafted, drafted.c.product_id == Product.id)
         .where(
             Product.archived.is_(False),
-            # Candidates only; the cover test needs the supplier's lead time and is done below.
+            # The same two tests as below, in integers, so only candidates leave the database
+            # (most products that sold still have cover); the loop below makes the decision.
             or_(
                 (Product.reorder_point > 0) & (position <= Product.reorder_point),
-                qty_sold > 0,
+                (qty_sold > 0) & (position * window_days < qty_sold * (lead_time + cover_days)),
             ),
         )
     )
