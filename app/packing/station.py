@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.changes import ChangeSet
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, UnknownBarcode
+from app.inventory.products import add_scan_code
 from app.orders.queries import find_order_by_number
 from app.picking.services import find_pick_list
 from app.scanning import Command, ScanKind, classify_scan
@@ -60,6 +61,7 @@ class StationResult:
     print_request: str | None = None  # "slip" or "label"
     warnings: tuple[str, ...] = ()
     changes: ChangeSet = field(default_factory=ChangeSet)
+    unknown_code: str | None = None  # an item code no product answers to (it can be linked)
 
     @property
     def ok(self) -> bool:
@@ -85,8 +87,45 @@ def handle_scan(
     try:
         with session.begin_nested():
             return _route(session, state, scan, actor, packages)
+    except UnknownBarcode as exc:
+        return StationResult(
+            state, Outcome.ERROR, str(exc), _current(session, state), unknown_code=exc.code
+        )
     except DomainError as exc:
         return StationResult(state, Outcome.ERROR, str(exc), _current(session, state))
+
+
+def link_code(
+    session: Session, state: StationState, code: str, product_id: int, *, actor: str
+) -> StationResult:
+    """The packer's answer to an unknown code: from now on `code` scans to `product_id` (one of
+    the open order's items still to scan), and this scan counts one unit of it. Both happen, or
+    (wrong product, code taken meanwhile …) neither, as an ERROR outcome with the reason."""
+    try:
+        with session.begin_nested():
+            if state.shipment_id is None:
+                raise DomainError("scan an order, pick list or packing slip first")
+            shipment = get_shipment(session, state.shipment_id)
+            wanted = {line.product_id for line in shipment.lines if not line.complete}
+            if product_id not in wanted:
+                raise DomainError(
+                    f"only an item of {shipment.order_number} still to scan can take a new code"
+                )
+            linked = add_scan_code(session, product_id, code, actor=actor, note="packing station")
+            result = verify_item(session, state.shipment_id, code)
+    except DomainError as exc:
+        return StationResult(state, Outcome.ERROR, str(exc), _current(session, state))
+    outcome = Outcome.COMPLETE if result.shipment.all_verified else Outcome.COUNTED
+    message = f"{linked.message} · {result.message}"
+    if outcome == Outcome.COMPLETE:
+        message += " — all items verified: scan DONE to pack"
+    return StationResult(
+        replace(state, scans=(*state.scans, result.product_id)),
+        outcome,
+        message,
+        result.shipment,
+        changes=ChangeSet(shipments=True, products=True),
+    )
 
 
 def _current(session: Session, state: StationState) -> ShipmentView | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.inventory.dto import ProductInput
 from app.inventory.ledger import receive_stock
@@ -12,10 +13,11 @@ from app.orders.address import Address
 from app.orders.dto import LineInput, OrderInput
 from app.orders.queries import get_order
 from app.orders.services import create_order
-from app.packing.station import Outcome, StationState, handle_scan
+from app.packing.station import Outcome, StationState, handle_scan, link_code
 from app.picking.services import create_pick_list
 from app.settings import update_settings
 from app.uow import unit_of_work
+from db.models import AuditEvent, ProductBarcode
 
 ACTOR = "packer"
 ADDRESS = Address("Søren Kierkegaard", "Nytorv 2", "København", "1450", "DK")
@@ -137,3 +139,54 @@ def test_refusals_change_nothing(session_factory, shop):
     bench.scan("SO-000001")
     assert "wrong item: CAP-1" in bench.scan("CAP-1").message
     assert bench.scan("CMD-NEXT").message == "NEXT works after scanning a pick list"
+
+
+def test_unknown_code_linked_to_an_item_counts_it_and_scans_from_then_on(session_factory, shop):
+    order(session_factory, (shop["mug"], 1), (shop["cap"], 2))
+    bench = Bench(session_factory)
+    bench.scan("SO-000001")
+    unknown = bench.scan("SUPPLIER-CAP-77")
+    assert (unknown.outcome, unknown.unknown_code) == (Outcome.ERROR, "SUPPLIER-CAP-77")
+    assert bench.scan("MUG-1").unknown_code is None  # known codes are not offered for linking
+
+    # Only an item the order still needs can take the code; refused links change nothing.
+    with unit_of_work(session_factory) as s:
+        done_item = link_code(s, bench.state, "SUPPLIER-CAP-77", shop["mug"], actor=ACTOR)
+    assert done_item.outcome == Outcome.ERROR
+    assert "still to scan" in done_item.message
+    with unit_of_work(session_factory) as s:
+        assert s.scalars(select(ProductBarcode)).all() == []
+
+    with unit_of_work(session_factory) as s:
+        linked = link_code(s, bench.state, "SUPPLIER-CAP-77", shop["cap"], actor=ACTOR)
+    bench.state = linked.state
+    assert linked.outcome == Outcome.COUNTED
+    assert linked.message == "SUPPLIER-CAP-77 now scans to CAP-1 · CAP-1: 1 of 2"
+    assert linked.changes.touches("products", "shipments")
+    assert linked.state.scans[-1] == shop["cap"]
+    # The next unit scans by the new code; the order is then complete.
+    assert bench.scan("SUPPLIER-CAP-77").outcome == Outcome.COMPLETE
+    assert bench.scan("CMD-UNDO").message == "undone: CAP-1 now 1 of 2"
+    with unit_of_work(session_factory) as s:
+        codes = s.execute(select(ProductBarcode.product_id, ProductBarcode.code)).all()
+        assert codes == [(shop["cap"], "SUPPLIER-CAP-77")]
+        assert s.scalar(
+            select(AuditEvent.summary).where(AuditEvent.action == "product.add_code")
+        ) == ("SUPPLIER-CAP-77 now scans to CAP-1")
+
+    # A code that already belongs to a product is refused, and the scan is not counted.
+    with unit_of_work(session_factory) as s:
+        taken = link_code(s, bench.state, "4006381333931", shop["cap"], actor=ACTOR)
+    assert taken.outcome == Outcome.ERROR
+    assert "already scans to product MUG-1" in taken.message
+    assert taken.shipment is not None
+    assert next(li for li in taken.shipment.lines if li.sku == "CAP-1").verified == 1
+
+
+def test_link_code_needs_an_open_order(session_factory, shop):
+    with unit_of_work(session_factory) as s:
+        result = link_code(s, StationState(), "X-1", shop["cap"], actor=ACTOR)
+    assert (result.outcome, result.message) == (
+        Outcome.ERROR,
+        "scan an order, pick list or packing slip first",
+    )
