@@ -24,7 +24,7 @@ from db.models import AppUser
 from ui.ops import Ops
 from ui.packing import prompts
 from ui.packing.feedback import SoundPlayer
-from ui.packing.prompts import OverrideRequest
+from ui.packing.prompts import LinkCodeDialog, LinkRequest, OverrideRequest
 from ui.packing.station_panel import PackingStationPanel, parse_weight
 from ui.shipping.printing import PrintOutcome
 
@@ -179,10 +179,46 @@ def test_unknown_code_and_scans_before_an_order(qtbot, station, session_factory,
     new_order(session_factory, (shop["mug"], 1))
     scan(qtbot, station, "SO-000001")
     unknown = scan(qtbot, station, "NO-SUCH-THING")
-    assert unknown.startswith("unknown barcode 'NO-SUCH-THING'")
+    assert unknown == "Unknown code NO-SUCH-THING — F7 links it to an item"
     assert station.banner.tone == "error"
     assert counts(station) == [("MUG-1", 0, 1)]
     assert scan(qtbot, station, "SO-999999") == "order SO-999999 does not exist"
+
+
+def test_unknown_code_linked_to_an_item(qtbot, station, session_factory, shop, monkeypatch):
+    new_order(session_factory, (shop["mug"], 1), (shop["cap"], 2))
+    scan(qtbot, station, "SO-000001")
+    assert not station.link_button.isEnabled()
+    scan(qtbot, station, "MUG-1")
+    unknown = scan(qtbot, station, "SUP-CAP-9")
+    assert unknown == "Unknown code SUP-CAP-9 — F7 links it to an item"
+    assert station.link_button.isEnabled()
+
+    # The dialog offers only the items still to scan.
+    dialog = LinkCodeDialog(station.shipment, "SUP-CAP-9", station)
+    qtbot.addWidget(dialog)
+    assert [dialog.items.item(i).text() for i in range(dialog.items.count())] == [
+        "CAP-1 — Cap   (2 to scan)"
+    ]
+    assert dialog.value() == LinkRequest("SUP-CAP-9", shop["cap"])
+
+    asked = []
+
+    def answer(parent, shipment, code):
+        asked.append(code)
+        return LinkRequest(code, shop["cap"])
+
+    monkeypatch.setattr(prompts, "ask_link", answer)
+    qtbot.keyClick(station.scan_field, Qt.Key.Key_F7)
+    assert asked == ["SUP-CAP-9"]
+    assert station.banner.text() == "SUP-CAP-9 now scans to CAP-1 · CAP-1: 1 of 2   (1 to go)"
+    assert not station.link_button.isEnabled()
+    assert station.scan_field.hasFocus()
+    assert scan(qtbot, station, "SUP-CAP-9").startswith("All 3 item(s) verified")
+    assert verified_in_db(session_factory) == [1, 2]
+    # A known code that is refused (over-scan) offers no link.
+    scan(qtbot, station, "CAP-1")
+    assert not station.link_button.isEnabled()
 
 
 def test_done_before_everything_is_scanned_is_refused(qtbot, station, session_factory, shop):

@@ -1,16 +1,19 @@
-"""Questions the packing station asks (supervisor override); one function each for tests to stub."""
+"""Questions the packing station asks (supervisor override, which item an unknown code is);
+one function each for tests to stub."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -78,4 +81,67 @@ class OverrideDialog(QDialog):
 def ask_override(parent: QWidget | None, shipment: ShipmentView) -> OverrideRequest | None:
     """Supervisor name and reason, or None when the packer backed out."""
     dialog = OverrideDialog(shipment, parent)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRequest:
+    code: str
+    product_id: int
+
+
+class LinkCodeDialog(QDialog):
+    """Which of the order's items still to scan an unknown code belongs to (supplier labels,
+    new packaging): the code is added to that product and this unit counts."""
+
+    def __init__(self, shipment: ShipmentView, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.code = code
+        self.setWindowTitle(f"Link code {code}")
+        intro = QLabel(
+            f"No product answers to {code}. If it is printed on one of {shipment.order_number}'s "
+            "items, pick that item: the code will scan to it from now on and this unit counts."
+        )
+        intro.setWordWrap(True)
+        self.items = QListWidget(objectName="linkItems")
+        seen: set[int] = set()
+        for line in shipment.lines:
+            if line.complete or line.product_id is None or line.product_id in seen:
+                continue
+            seen.add(line.product_id)
+            entry = QListWidgetItem(
+                f"{line.sku} — {line.name}   ({line.quantity - line.verified} to scan)"
+            )
+            entry.setData(Qt.ItemDataRole.UserRole, line.product_id)
+            self.items.addItem(entry)
+        self.items.setCurrentRow(0)
+        self.items.itemDoubleClicked.connect(self._on_items_item_double_clicked)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Link and count")
+        self.ok_button.setEnabled(self.items.count() > 0)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.items, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 320)
+
+    def value(self) -> LinkRequest | None:
+        entry = self.items.currentItem()
+        if entry is None:
+            return None
+        return LinkRequest(self.code, int(entry.data(Qt.ItemDataRole.UserRole)))
+
+    @Slot(QListWidgetItem)
+    def _on_items_item_double_clicked(self, _item: QListWidgetItem) -> None:
+        self.accept()
+
+
+def ask_link(parent: QWidget | None, shipment: ShipmentView, code: str) -> LinkRequest | None:
+    """The item an unknown code belongs to, or None when the packer backed out."""
+    dialog = LinkCodeDialog(shipment, code, parent)
     return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.audit import default_actor
 from app.errors import DomainError
-from app.packing.station import Outcome, StationResult, StationState, handle_scan
+from app.packing.station import Outcome, StationResult, StationState, handle_scan, link_code
 from app.scanning import Command, ScanKind, classify_scan, command_barcode
 from app.shipping.dto import PackageInput, PackResult, ShipmentView, ShipResult
 from app.shipping.services import complete_packing, ship_shipment
@@ -32,7 +32,7 @@ from ui.ops import MutationOp, Ops
 from ui.packing import prompts
 from ui.packing.feedback import DONE, ERROR, OK, WARNING, SoundPlayer
 from ui.packing.order_header import OrderHeader
-from ui.packing.prompts import OverrideRequest
+from ui.packing.prompts import LinkRequest, OverrideRequest
 from ui.packing.scan_queue import ScanQueue
 from ui.packing.station_lines import StationLinesModel, make_lines_view
 from ui.packing.widgets import (
@@ -102,6 +102,7 @@ class PackingStationPanel(Panel):
         self.pick_list_number: str | None = None  # as scanned, for the heading
         self._scan_kind: str | None = None
         self._scanned_pick_list: str | None = None
+        self.unknown_code: str | None = None  # the last scan, when no product answered to it
         self.sounds = sounds or SoundPlayer(self)
         self.printer = DocumentPrinter(ops, self)
         self.printer.finished.connect(self._on_printer_finished)
@@ -175,6 +176,10 @@ class PackingStationPanel(Panel):
         self.next_button.clicked.connect(partial(self.submit, command_barcode(Command.NEXT)))
         self.done_button.clicked.connect(partial(self.submit, command_barcode(Command.DONE)))
         self.override_button.clicked.connect(self._on_override_button_clicked)
+        self.link_button = station_button(
+            "Link code… · F7", "Make the unknown code just scanned scan to one of the order's items"
+        )
+        self.link_button.clicked.connect(self._on_link_button_clicked)
 
         column = QWidget()
         column.setFixedWidth(220)
@@ -191,6 +196,7 @@ class PackingStationPanel(Panel):
             self.leave_button,
             self.next_button,
             self.override_button,
+            self.link_button,
         ):
             layout.addWidget(button)
         layout.addStretch(1)
@@ -220,6 +226,7 @@ class PackingStationPanel(Panel):
             (Qt.Key.Key_F8, partial(self.submit, command_barcode(Command.CANCEL))),
             (Qt.Key.Key_F11, partial(self.submit, command_barcode(Command.NEXT))),
             (Qt.Key.Key_F6, self.weight_field.setFocus),
+            (Qt.Key.Key_F7, self._on_link_button_clicked),
         ]
         self.shortcuts: dict[str, QShortcut] = {}
         for key, action in keys:
@@ -242,6 +249,9 @@ class PackingStationPanel(Panel):
     def _run(self, item: object, done: Callable[[], None]) -> None:
         if isinstance(item, OverrideRequest):
             self._run_override(item, done)
+            return
+        if isinstance(item, LinkRequest):
+            self._run_link(item, done)
             return
         code = str(item)
         scan = classify_scan(code)
@@ -304,9 +314,15 @@ class PackingStationPanel(Panel):
         self.state = result.state
         if self.state.pick_list_id is None:
             self.pick_list_number = None
+        self.unknown_code = result.unknown_code if self.shipment is not None else None
         outcome = result.outcome
         if outcome == Outcome.ERROR:
             self._refused(result.message)
+            if self.unknown_code is not None:
+                # Short enough for one banner line at the station's large type.
+                self.banner.show_message(
+                    f"Unknown code {self.unknown_code} — F7 links it to an item", ERROR
+                )
         elif outcome == Outcome.OPENED:
             self._opened(result)
         elif outcome in (Outcome.COUNTED, Outcome.UNDONE, Outcome.COMPLETE):
@@ -325,6 +341,7 @@ class PackingStationPanel(Panel):
     def _on_failure(self, exc: BaseException) -> None:
         if not isinstance(exc, DomainError):
             log.error("station scan failed", exc_info=(type(exc), exc, exc.__traceback__))
+        self.unknown_code = None
         self._refused(user_message(exc, self.ops.log_path))
         self._update_controls()
 
@@ -440,6 +457,7 @@ class PackingStationPanel(Panel):
 
     def _show_idle(self, message: str) -> None:
         self.shipment = None
+        self.unknown_code = None
         self.packed = None
         self._show_ship_section(False)
         self.lines_view.hide()
@@ -463,6 +481,7 @@ class PackingStationPanel(Panel):
         self.leave_button.setEnabled(on_bench or shipping)
         self.next_button.setEnabled(self.state.pick_list_id is not None)
         self.override_button.setEnabled(on_bench and not self.shipment.all_verified)
+        self.link_button.setEnabled(on_bench and self.unknown_code is not None)
         self.done_button.setEnabled(on_bench or shipping)
         self.done_button.setText("SHIP · F12" if shipping else "DONE · F12")
         number = self.pick_list_number if self.state.pick_list_id is not None else None
@@ -538,6 +557,28 @@ class PackingStationPanel(Panel):
                 override_reason=request.reason,
             ),
             partial(self._finish, self._on_override_packed, done),
+            partial(self._finish, self._on_failure, done),
+        ).run(self.ops)
+
+    @Slot()
+    def _on_link_button_clicked(self) -> None:
+        if self.shipment is None or self.unknown_code is None:
+            self._refused("scan an unknown code on an open order first")
+            return
+        request = prompts.ask_link(self, self.shipment, self.unknown_code)
+        self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if request is not None:
+            self.queue.push(request)
+
+    def _run_link(self, request: LinkRequest, done: Callable[[], None]) -> None:
+        self._scan_kind = ScanKind.PRODUCT
+        state, actor = self.state, self.actor
+        MutationOp(
+            self,
+            lambda session: link_code(
+                session, state, request.code, request.product_id, actor=actor
+            ),
+            partial(self._finish, self._on_result, done),
             partial(self._finish, self._on_failure, done),
         ).run(self.ops)
 

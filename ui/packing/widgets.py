@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from ui.widgets.scan_line_edit import ScanLineEdit
 
 IDLE, ACTIVE, OK, WARNING, ERROR = "idle", "active", "ok", "warning", "error"
+
+BANNER_MIN_HEIGHT = 80
 
 BIG_SCAN_STYLE = """
 QLineEdit {
@@ -86,7 +89,7 @@ class StatusBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="stationBanner")
         self.setWordWrap(True)
-        self.setMinimumHeight(80)
+        self.setMinimumHeight(BANNER_MIN_HEIGHT)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -99,6 +102,18 @@ class StatusBanner(QLabel):
     def show_message(self, text: str, tone: str = IDLE) -> None:
         self.setText(text)
         set_tone(self, tone)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # The station's layout does not ask wrapped labels for their height: a message that
+        # wraps to a second line would be clipped, so the banner grows to fit it.
+        needed = max(BANNER_MIN_HEIGHT, self.heightForWidth(self.width()))
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
 def set_tone(widget: QWidget, tone: str) -> None:
