@@ -244,6 +244,47 @@ def record_pick(
     )
 
 
+def take_back_pick(
+    session: Session, pick_list_id: int, line_id: int, *, actor: str, quantity: int = 1
+) -> PickResult:
+    """Undo `quantity` picked units of a line (scanned by mistake, or put back on the shelf):
+    they are to pick again and stay reserved. Refused once the order has left picking."""
+    pick_list = _pick_list(session, pick_list_id)
+    _require_active(pick_list)
+    line = session.get(PickListLine, line_id)
+    if line is None or line.pick_list_id != pick_list.id:
+        raise NotFound(f"line #{line_id} is not on pick list {pick_list.number}")
+    order_line = session.get(OrderLine, line.order_line_id)
+    if quantity <= 0 or quantity > line.picked:
+        raise ValidationError(
+            f"{line.picked} unit(s) of {order_line.sku} are picked on this line; "
+            f"cannot take back {quantity}",
+            field="quantity",
+        )
+    order = session.get(SalesOrder, order_line.order_id)
+    if order.status != OrderStatus.PICKING:
+        raise Conflict(
+            f"{order.number} is {order.status.replace('_', ' ')}; its picks can no longer change"
+        )
+    line.picked -= quantity
+    order_line.picked -= quantity
+    record_event(
+        session,
+        actor=actor,
+        action="pick_list.take_back",
+        entity_type="pick_list",
+        entity_id=pick_list.id,
+        summary=f"Took back {quantity} × {order_line.sku} for {order.number} on {pick_list.number}",
+    )
+    session.flush()
+    view = _line_view(session, line.id)
+    return PickResult(
+        view,
+        get_pick_list(session, pick_list.id).remaining,
+        message=f"taken back: {view.sku} now {view.picked}/{view.quantity} for slot {view.slot}",
+    )
+
+
 def record_short(
     session: Session, pick_list_id: int, line_id: int, quantity: int, *, actor: str
 ) -> PickResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.doctor import run_doctor
 from app.errors import Conflict, DomainError, UnknownBarcode, ValidationError
@@ -21,8 +22,10 @@ from app.picking.services import (
     get_pick_list,
     record_pick,
     record_short,
+    take_back_pick,
 )
 from app.uow import unit_of_work
+from db.models import AuditEvent, SalesOrder
 
 ACTOR = "picker"
 ADDRESS = Address("Ann Example", "1 Main St", "Austin", "73301", "US", "TX")
@@ -98,6 +101,32 @@ def test_picks_by_scan_and_over_pick_refused(session_factory, shop):
         assert get_order(s, a).lines[0].picked == 2
         done = complete_pick_list(s, pick_list, actor=ACTOR)
         assert done.message == "Completed PL-000001"
+
+
+def test_take_back_a_pick(session_factory, shop):
+    a = new_order(session_factory, (shop["mug"], 2))
+    with unit_of_work(session_factory) as s:
+        pick_list = create_pick_list(s, [a], actor=ACTOR).id
+        line = get_pick_list(s, pick_list).lines[0]
+        record_pick(s, pick_list, "MUG-1", actor=ACTOR)
+        record_pick(s, pick_list, "MUG-1", actor=ACTOR)
+        result = take_back_pick(s, pick_list, line.id, actor=ACTOR)
+        assert result.message == "taken back: MUG-1 now 1/2 for slot 1"
+        assert result.list_remaining == 1
+        order = get_order(s, a)
+        assert order.lines[0].picked == 1 and order.lines[0].allocated == 2  # still reserved
+        assert s.scalar(
+            select(AuditEvent.summary).where(AuditEvent.action == "pick_list.take_back")
+        ) == ("Took back 1 × MUG-1 for SO-000001 on PL-000001")
+        assert run_doctor(s).ok
+        with pytest.raises(ValidationError, match="1 unit\\(s\\) of MUG-1 are picked"):
+            take_back_pick(s, pick_list, line.id, actor=ACTOR, quantity=2)
+        # The unit taken back is picked again as usual.
+        assert record_pick(s, pick_list, "MUG-1", actor=ACTOR).list_remaining == 0
+        # Once the order has moved on (here: packed), its picks no longer change.
+        s.get(SalesOrder, a).status = "packed"
+        with pytest.raises(Conflict, match="SO-000001 is packed"):
+            take_back_pick(s, pick_list, line.id, actor=ACTOR)
 
 
 def test_short_pick_releases_and_holds_the_order(session_factory, shop):

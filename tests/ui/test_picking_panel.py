@@ -152,6 +152,30 @@ def test_pick_by_scanning_bins_then_items(qtbot, panel, session_factory, shop, m
     assert pane.title_label.text() == "PL-000001 · Completed"
 
 
+def test_undo_takes_back_the_last_pick(qtbot, panel, session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 2), (shop["cap"], 1))
+    with unit_of_work(session_factory) as s:
+        pick_list_id = create_pick_list(s, [order_id], actor=ACTOR).id
+    panel.tabs.setCurrentIndex(LISTS)
+    scan(qtbot, panel, "PL-000001")
+    pane = panel.pane
+    assert not pane.undo_button.isEnabled()
+    scan(qtbot, panel, "CAP-1")
+    scan(qtbot, panel, "MUG-1")
+    assert pane.undo_button.isEnabled()
+    assert scan(qtbot, panel, "CMD-UNDO") == "taken back: MUG-1 now 0/2 for slot 1 — put it back"
+    assert pane.banner.tone == "warning"
+    assert pane.remaining_label.text().endswith("2 unit(s) to pick")
+    qtbot.mouseClick(pane.undo_button, Qt.MouseButton.LeftButton)
+    assert pane.banner.text() == "taken back: CAP-1 now 0/1 for slot 1 — put it back"
+    assert not pane.undo_button.isEnabled()
+    assert scan(qtbot, panel, "CMD-UNDO") == "nothing picked here to take back"
+    with unit_of_work(session_factory, write=False) as s:
+        view = get_pick_list(s, pick_list_id)
+        assert [(li.sku, li.picked) for li in view.lines] == [("CAP-1", 0), ("MUG-1", 0)]
+    assert scan(qtbot, panel, "MUG-1").startswith("MUG-1 → SLOT 1   (1/2")
+
+
 def test_scans_before_a_pick_list_and_foreign_codes(qtbot, panel, session_factory, shop):
     panel.tabs.setCurrentIndex(LISTS)
     assert scan(qtbot, panel, "MUG-1") == "scan a pick list (PL-…) first"
@@ -161,7 +185,8 @@ def test_scans_before_a_pick_list_and_foreign_codes(qtbot, panel, session_factor
         create_pick_list(s, [order_id], actor=ACTOR)
     scan(qtbot, panel, "PL-000001")
     assert scan(qtbot, panel, "SO-000001") == "order codes are not used when picking"
-    assert scan(qtbot, panel, "CMD-UNDO") == "UNDO is not used when picking"
+    assert scan(qtbot, panel, "CMD-UNDO") == "nothing picked here to take back"
+    assert scan(qtbot, panel, "CMD-NEXT") == "NEXT is not used when picking"
     assert scan(qtbot, panel, "BIN/MAIN/Z-99") == "no such bin at this location"
 
 

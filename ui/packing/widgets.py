@@ -89,7 +89,8 @@ class StatusBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="stationBanner")
         self.setWordWrap(True)
-        self.setMinimumHeight(BANNER_MIN_HEIGHT)
+        self.floor_height = BANNER_MIN_HEIGHT  # the height even a short message gets
+        self.setMinimumHeight(self.floor_height)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -111,7 +112,7 @@ class StatusBanner(QLabel):
     def _fit_height(self) -> None:
         # The station's layout does not ask wrapped labels for their height: a message that
         # wraps to a second line would be clipped, so the banner grows to fit it.
-        needed = max(BANNER_MIN_HEIGHT, self.heightForWidth(self.width()))
+        needed = max(self.floor_height, self.heightForWidth(self.width()))
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 

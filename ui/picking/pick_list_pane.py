@@ -33,8 +33,9 @@ from app.picking.services import (
     get_pick_list,
     record_pick,
     record_short,
+    take_back_pick,
 )
-from app.scanning import Command, Scan, ScanKind, classify_scan
+from app.scanning import Command, Scan, ScanKind, classify_scan, command_barcode
 from ui.errors import user_message
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.packing.feedback import DONE, ERROR, OK, WARNING, SoundPlayer
@@ -93,6 +94,7 @@ class PickListPane(QWidget):
         self.actor = default_actor()
         self.pick_list: PickListView | None = None
         self.current_bin: BinInfo | None = None
+        self.picked_lines: list[int] = []  # lines picked on this bench, newest last (for UNDO)
         self.sounds = sounds or SoundPlayer(self)
         self.printer = DocumentPrinter(ops, self)
         self.printer.finished.connect(self._on_printer_finished)
@@ -109,7 +111,7 @@ class PickListPane(QWidget):
         self.scan_field = StationScanField(placeholder="Scan a bin label, then its items")
         self.scan_field.scanned.connect(self._on_scan_field_scanned)
         self.banner = StatusBanner()
-        self.banner.setMinimumHeight(70)
+        self.banner.floor_height = 70
         self.banner.setStyleSheet("font-size: 24px;")
         self.lines_model = ListTableModel(LINE_COLUMNS, row_background=self._line_background)
         self.lines_view = QTableView(objectName="pickLines")
@@ -130,6 +132,8 @@ class PickListPane(QWidget):
         self.complete_button = station_button("Complete list", "Close the list (CMD-DONE)")
         self.cancel_button = station_button("Cancel list…", "Abandon the list; orders go back")
         self.print_button = station_button("Print pick list", "Print the list (CMD-PRINT)")
+        self.undo_button = station_button("Undo pick", "Take back the last unit picked (CMD-UNDO)")
+        self.undo_button.clicked.connect(self._on_undo_button_clicked)
         self.short_button.clicked.connect(self._on_short_button_clicked)
         self.complete_button.clicked.connect(self._on_complete_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
@@ -140,7 +144,7 @@ class PickListPane(QWidget):
         heading.addWidget(self.bin_chip)
         heading.addStretch(1)
         buttons = QHBoxLayout()
-        for button in (self.short_button, self.print_button):
+        for button in (self.undo_button, self.short_button, self.print_button):
             buttons.addWidget(button)
         buttons.addWidget(self.print_status, 1)
         buttons.addWidget(self.cancel_button)
@@ -174,6 +178,7 @@ class PickListPane(QWidget):
     def _on_loaded(self, pick_list: PickListView) -> None:
         if self.pick_list is None or self.pick_list.id != pick_list.id:
             self.current_bin = None
+            self.picked_lines = []
             self.banner.show_message(
                 f"{pick_list.number}: scan the first bin label ({self._first_bin(pick_list)})",
                 ACTIVE,
@@ -226,6 +231,8 @@ class PickListPane(QWidget):
         elif scan.kind == ScanKind.COMMAND and scan.value == Command.PRINT:
             self._print()
             done()
+        elif scan.kind == ScanKind.COMMAND and scan.value == Command.UNDO:
+            self._take_back(done)
         elif scan.kind == ScanKind.COMMAND and scan.value == Command.CANCEL:
             self.current_bin = None
             self.banner.show_message("No current bin: scan a bin label", IDLE)
@@ -268,6 +275,7 @@ class PickListPane(QWidget):
 
     def _on_picked(self, result: PickResult) -> None:
         line = result.line
+        self.picked_lines.append(line.id)
         if self.pick_list is not None and self.pick_list.status == "open":
             self.pick_list = replace(self.pick_list, status="in_progress")  # as the service did
         row = self.lines_model.replace_row(line)
@@ -289,6 +297,31 @@ class PickListPane(QWidget):
         self._update_controls(result.list_remaining)
 
     # -- commands ----------------------------------------------------------------------------
+
+    def _take_back(self, done: Callable[[], None]) -> None:
+        assert self.pick_list is not None
+        if not self.picked_lines:
+            self._finish_refused("nothing picked here to take back", done)
+            return
+        pick_list_id, line_id, actor = self.pick_list.id, self.picked_lines[-1], self.actor
+        self._mutate(
+            lambda s: take_back_pick(s, pick_list_id, line_id, actor=actor),
+            self._on_taken_back,
+            done,
+        )
+
+    def _on_taken_back(self, result: PickResult) -> None:
+        self.picked_lines.pop()
+        row = self.lines_model.replace_row(result.line)
+        if row is not None:
+            self.lines_view.scrollTo(self.lines_model.index(row, 0))
+        self.banner.show_message(f"{result.message} — put it back", WARNING)
+        self.sounds.play(WARNING)
+        self._update_controls(result.list_remaining)
+
+    @Slot()
+    def _on_undo_button_clicked(self) -> None:
+        self.submit(command_barcode(Command.UNDO))
 
     def _complete(self, done: Callable[[], None]) -> None:
         assert self.pick_list is not None
@@ -419,6 +452,7 @@ class PickListPane(QWidget):
         for button in (self.short_button, self.complete_button, self.cancel_button):
             button.setEnabled(active)
         self.print_button.setEnabled(pick_list is not None)
+        self.undo_button.setEnabled(active and bool(self.picked_lines))
         if pick_list is None:
             self.title_label.setText("No pick list open")
             self.remaining_label.setText("")
