@@ -56,7 +56,8 @@ IDLE_HELP = (
     "3.  Weigh the parcel, then scan DONE\n"
     "4.  Scan the carrier label's tracking number, then DONE to ship\n\n"
     "UNDO takes back the last item · PRINT prints the slip · CANCEL puts the order aside · "
-    "NEXT opens the pick list's next order"
+    "NEXT opens the pick list's next order\n\n"
+    "An item code nobody knows? F7 links it to one of the order's items"
 )
 BOX_TYPES = ("", "Envelope", "Small box", "Medium box", "Large box", "Pallet")
 _WEIGHT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg|g)?\s*$", re.IGNORECASE)
