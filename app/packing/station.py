@@ -20,7 +20,7 @@ from app.orders.queries import find_order_by_number
 from app.picking.services import find_pick_list
 from app.scanning import Command, ScanKind, classify_scan
 from app.settings import get_setting
-from app.shipping.dto import PackageInput, ShipmentView
+from app.shipping.dto import PackageInput, ShipmentView, VerifyResult
 from app.shipping.services import (
     complete_packing,
     find_shipment,
@@ -115,8 +115,17 @@ def link_code(
             result = verify_item(session, state.shipment_id, code)
     except DomainError as exc:
         return StationResult(state, Outcome.ERROR, str(exc), _current(session, state))
+    return _counted(
+        state, result, f"{linked.message} · ", changes=ChangeSet(shipments=True, products=True)
+    )
+
+
+def _counted(
+    state: StationState, result: VerifyResult, prefix: str = "", *, changes: ChangeSet
+) -> StationResult:
+    """The result of one unit verified: COUNTED, or COMPLETE with the DONE prompt."""
     outcome = Outcome.COMPLETE if result.shipment.all_verified else Outcome.COUNTED
-    message = f"{linked.message} · {result.message}"
+    message = prefix + result.message
     if outcome == Outcome.COMPLETE:
         message += " — all items verified: scan DONE to pack"
     return StationResult(
@@ -124,7 +133,7 @@ def link_code(
         outcome,
         message,
         result.shipment,
-        changes=ChangeSet(shipments=True, products=True),
+        changes=changes,
     )
 
 
@@ -155,14 +164,7 @@ def _route(session, state, scan, actor, packages) -> StationResult:
         if state.shipment_id is None:
             raise DomainError("scan an order, pick list or packing slip first")
         result = verify_item(session, state.shipment_id, scan.value)
-        new_state = replace(state, scans=(*state.scans, result.product_id))
-        outcome = Outcome.COMPLETE if result.shipment.all_verified else Outcome.COUNTED
-        message = result.message
-        if outcome == Outcome.COMPLETE:
-            message += " — all items verified: scan DONE to pack"
-        return StationResult(
-            new_state, outcome, message, result.shipment, changes=ChangeSet(shipments=True)
-        )
+        return _counted(state, result, changes=ChangeSet(shipments=True))
     raise DomainError(f"{scan.kind.replace('_', ' ')} codes are not used at the packing station")
 
 

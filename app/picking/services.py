@@ -184,6 +184,18 @@ def _pick_list(session: Session, pick_list_id: int) -> PickList:
     return pick_list
 
 
+def _units_left(session: Session, pick_list_id: int) -> int:
+    """Units of the list neither picked nor short (PickListView.remaining, in one query)."""
+    left = PickListLine.quantity - PickListLine.picked - PickListLine.short
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(left), 0)).where(
+                PickListLine.pick_list_id == pick_list_id
+            )
+        )
+    )
+
+
 def _require_active(pick_list: PickList) -> None:
     if pick_list.status not in (PickListStatus.OPEN, PickListStatus.IN_PROGRESS):
         raise InvalidTransition(
@@ -236,7 +248,7 @@ def record_pick(
         pick_list.status = PickListStatus.IN_PROGRESS
     session.flush()
     view = _line_view(session, line.id)
-    remaining = get_pick_list(session, pick_list.id).remaining
+    remaining = _units_left(session, pick_list.id)
     return PickResult(
         view,
         remaining,
@@ -280,7 +292,7 @@ def take_back_pick(
     view = _line_view(session, line.id)
     return PickResult(
         view,
-        get_pick_list(session, pick_list.id).remaining,
+        _units_left(session, pick_list.id),
         message=f"taken back: {view.sku} now {view.picked}/{view.quantity} for slot {view.slot}",
     )
 
@@ -320,7 +332,7 @@ def record_short(
     )
     session.flush()
     return PickResult(
-        _line_view(session, line.id), get_pick_list(session, pick_list.id).remaining, message=reason
+        _line_view(session, line.id), _units_left(session, pick_list.id), message=reason
     )
 
 
