@@ -15,10 +15,6 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 BEGIN_MODE = "packbench_begin"
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
 def make_engine(
     url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
 ) -> Engine:

@@ -59,16 +59,6 @@ def shipping_labels_pdf(
     )
 
 
-def shipment_label_pdf(
-    session: Session, order_id: int, shipment_id: int | None, out: Output, *, size: str = "4x6"
-) -> None:
-    from app.documents.shipping_label import render_shipping_label
-
-    render_shipping_label(
-        builders.build_shipping_label(session, order_id, shipment_id=shipment_id), out, size=size
-    )
-
-
 def product_labels_pdf(
     session: Session,
     products: Iterable[int] | Mapping[int, int],

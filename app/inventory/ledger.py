@@ -47,16 +47,6 @@ def _bin(session: Session, bin_id: int) -> Bin:
     return found
 
 
-def load_product(session: Session, product_id: int, *, lock: bool = False) -> Product:
-    query = select(Product).where(Product.id == product_id)
-    if lock:  # serialises concurrent writers on PostgreSQL; SQLite already has one writer
-        query = query.with_for_update()
-    product = session.scalar(query)
-    if product is None:
-        raise NotFound(f"product #{product_id} does not exist")
-    return product
-
-
 def sellable_on_hand(session: Session, product_id: int, location_id: int) -> int:
     return int(
         session.scalar(

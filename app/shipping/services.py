@@ -212,18 +212,6 @@ def unverify_item(session: Session, shipment_id: int, product_id: int) -> Verify
     )
 
 
-def expected_weight(session: Session, shipment_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.coalesce(func.sum(ShipmentLine.quantity * Product.weight_g), 0))
-            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-            .join(Product, Product.id == OrderLine.product_id)
-            .where(ShipmentLine.shipment_id == shipment_id)
-        )
-        or 0
-    )
-
-
 def complete_packing(
     session: Session,
     shipment_id: int,
@@ -282,7 +270,7 @@ def complete_packing(
             )
         )
     warnings = []
-    expected = expected_weight(session, shipment.id)
+    expected = view.expected_weight_g  # the lines' product weights (not stored until packed)
     weights = [p.weight_g for p in packages if p.weight_g is not None]
     measured = sum(weights) if weights else None
     tolerance = get_setting(session, "packing.weight_tolerance_pct")

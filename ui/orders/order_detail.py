@@ -292,12 +292,6 @@ class OrderDetailPane(QWidget):
             return None
         return self.lines_model.row_at(index.row())
 
-    def select_line(self, line_id: int) -> None:
-        for row in range(self.lines_model.rowCount()):
-            if self.lines_model.row_at(row).id == line_id:
-                self.lines_view.selectRow(row)
-                return
-
 
 class CompactTableView(QTableView):
     """A table that asks for little height and takes whatever room is left (stretch)."""

@@ -140,17 +140,6 @@ class OrderFilterBar(QWidget):
             return [held]
         return [held, replace(base, statuses=UNFINISHED, on_hold=False, risky_only=True)]
 
-    def is_default(self) -> bool:
-        return (
-            not self.search_edit.text().strip()
-            and self.status_combo.currentIndex() == 0
-            and self.channel_combo.currentIndex() == 0
-            and self.from_edit.date() == NO_DATE
-            and self.to_edit.date() == NO_DATE
-            and not self.held_check.isChecked()
-            and not self.risky_check.isChecked()
-        )
-
     # -- changing -----------------------------------------------------------------------------
 
     def set_channels(self, channels: list[tuple[int, str]]) -> None:

@@ -148,9 +148,6 @@ class PagedTableModel(QAbstractTableModel):
                 return index
         return None
 
-    def column_key(self, column: int) -> str:
-        return self._columns[column].key
-
     # --------------------------------------------------------------------------- Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
