@@ -134,10 +134,11 @@ class Scheduler(QObject):
                 return
             from app.notifications import send_pending_mail
 
-            factory, password = self._ops.session_factory, self._mail_password()
+            factory, password = self._ops.session_factory, self._mail_password
             BackgroundOp(
                 self,
-                lambda: send_pending_mail(factory, password=password),
+                # The keyring can block (D-Bus): read it on the worker, not the GUI thread.
+                lambda: send_pending_mail(factory, password=password()),
                 success=self._mail_sent,
                 failure=self._failed("mail"),
             ).run(self._ops)

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.database import count_rows
 from app.documents.formatting import format_money
 from app.reports.queries import Dashboard, ReportFilter, SalesRow, dashboard, sales_by_day
 from app.settings import get_setting
@@ -47,11 +46,10 @@ class DashboardData:
     sales: tuple[TodaySales, ...]  # the shop currency first, then by revenue
     by_channel: tuple[SalesRow, ...]  # today's rows, biggest first
     recent: tuple[SalesRow, ...]  # the last RECENT_DAYS days, today included
-    counts: dict[str, int]
 
 
 def load_dashboard(session: Any, now: datetime) -> DashboardData:
-    """Worker thread: the dashboard figures, today's sales and the row counts."""
+    """Worker thread: the dashboard figures and today's sales."""
     today = now.astimezone(UTC).date()
     first = today - timedelta(days=RECENT_DAYS - 1)
     recent = sales_by_day(session, ReportFilter(date_from=first, date_to=today))
@@ -74,7 +72,6 @@ def load_dashboard(session: Any, now: datetime) -> DashboardData:
         sales=tuple(sales),
         by_channel=tuple(sorted(rows, key=lambda r: -r.revenue_minor)),
         recent=tuple(recent),
-        counts=count_rows(session),
     )
 
 
@@ -111,7 +108,6 @@ class DashboardPanel(Panel):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._generation = 0
         self.data: DashboardData | None = None
-        self.counts: dict[str, int] | None = None
         self.tiles: dict[str, DashboardTile] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -201,7 +197,6 @@ class DashboardPanel(Panel):
         if generation != self._generation:
             return  # a newer refresh is on its way; this one is out of date
         self.data = data
-        self.counts = data.counts
         self._show(data)
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
