@@ -25,7 +25,7 @@ SYMBOLS = {
 
 def currency_exponent(currency: str) -> int:
     """Digits after the decimal point for the currency (JPY 0, USD 2, KWD 3)."""
-    return EXPONENTS.get(currency.upper(), 2)
+    return EXPONENTS.get((currency or "").upper(), 2)  # unknown or missing: 2
 
 
 def format_money(minor: int, currency: str) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from app.errors import DomainError, ValidationError
+from app.money import currency_exponent, plain_amount
 
 # ----------------------------------------------------------------------------------------- errors
 
@@ -50,21 +51,6 @@ class ChannelRejected(ChannelError):
 
 # ------------------------------------------------------------------------------------ money, time
 
-_ZERO_DECIMAL = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
-)
-_THREE_DECIMAL = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
-
-
-def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point of a currency's minor unit (ISO 4217; 2 when unknown)."""
-    code = (currency or "").upper()
-    if code in _ZERO_DECIMAL:
-        return 0
-    if code in _THREE_DECIMAL:
-        return 3
-    return 2
-
 
 def to_minor(amount: Any, currency: str, *, what: str = "amount") -> int:
     """A channel's decimal amount ("19.99", 19.99, None) in integer minor units (half up)."""
@@ -84,9 +70,7 @@ def to_minor(amount: Any, currency: str, *, what: str = "amount") -> int:
 
 def from_minor(minor: int, currency: str) -> str:
     """Minor units as the decimal string channels expect ("12.50")."""
-    exponent = currency_exponent(currency)
-    value = Decimal(minor).scaleb(-exponent)
-    return f"{value:.{exponent}f}"
+    return plain_amount(minor, currency)
 
 
 def parse_time(value: Any, *, what: str = "timestamp") -> datetime:

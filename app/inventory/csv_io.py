@@ -18,7 +18,7 @@ from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, OutOfStock, RowProblem, ValidationError
 from app.inventory.dto import ProductInput
-from app.inventory.gtin import normalize_gtin
+from app.inventory.gtin import gtin_variants, normalize_gtin
 from app.inventory.ledger import post_move
 from app.inventory.products import clean_product_input
 from db.enums import BinKind, MoveReason
@@ -356,11 +356,7 @@ def _scan_code(text: str) -> str:
 
 def _code_keys(code: str) -> tuple[str, ...]:
     """Every form a scan of `code` may take (a UPC-A also reads as EAN-13 with a leading 0)."""
-    if code.isdigit() and len(code) == 12:
-        return (code, "0" + code)
-    if code.isdigit() and len(code) == 13 and code.startswith("0"):
-        return (code, code[1:])
-    return (code,)
+    return tuple(gtin_variants(code)) if code.isdigit() else (code,)
 
 
 def _canonical(code: str) -> str:
