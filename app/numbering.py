@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.models import NumberSequence
+from app.errors import DomainError
+from db.models import NumberSequence, SalesOrder
 
 PREFIXES = {
     "order": "SO",
@@ -48,3 +49,29 @@ def set_next_value(session: Session, kind: str, next_value: int) -> None:
         session.add(NumberSequence(name=kind, next_value=next_value))
     else:
         existing.next_value = max(existing.next_value, next_value)
+
+
+def reserve_order_numbers(session: Session, count: int) -> list[str]:
+    """A block of `count` order numbers for bulk intake: read the sequence once, check none of
+    the block is taken (a sequence left behind by hand edits), move the sequence past it."""
+    start = session.execute(
+        select(NumberSequence.next_value).where(NumberSequence.name == "order").with_for_update()
+    ).scalar_one_or_none()
+    start = start or 1
+    numbers = [format_number("order", start + i) for i in range(count)]
+    for begin in range(0, count, _CHECK_CHUNK):
+        taken = session.scalar(
+            select(SalesOrder.number)
+            .where(SalesOrder.number.in_(numbers[begin : begin + _CHECK_CHUNK]))
+            .limit(1)
+        )
+        if taken is not None:
+            raise DomainError(
+                f"order number {taken} is already used although the number sequence is "
+                "behind it; run `packbench doctor` and try again"
+            )
+    set_next_value(session, "order", start + count)
+    return numbers
+
+
+_CHECK_CHUNK = 500  # numbers per IN (...) check, well inside every database's parameter limit

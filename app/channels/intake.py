@@ -29,7 +29,7 @@ from app.channels.matching import (
     unmatched_flag,
 )
 from app.inventory.reservations import availability, reserve_lines
-from app.numbering import format_number, set_next_value
+from app.numbering import reserve_order_numbers
 from app.orders.address import Address
 from app.orders.allocation import choose_location
 from app.orders.rules import risk_flags
@@ -39,7 +39,6 @@ from db.models import (
     ChannelListing,
     Customer,
     Location,
-    NumberSequence,
     OrderLine,
     Product,
     SalesOrder,
@@ -119,7 +118,7 @@ def create_orders(
         return result
     now = utcnow()
     _assign_customers(session, plans, now)
-    numbers = _reserve_numbers(session, len(plans))
+    numbers = reserve_order_numbers(session, len(plans))
     table = SalesOrder.__table__
     order_rows = []
     for plan, number in zip(plans, numbers, strict=True):
@@ -309,15 +308,6 @@ def _assign_customers(session: Session, plans: Sequence[_NewOrder], now: datetim
         for i, customer_id in zip(without, ids, strict=True):
             for plan in owners[i]:
                 plan.customer_id = customer_id
-
-
-def _reserve_numbers(session: Session, count: int) -> list[str]:
-    start = session.execute(
-        select(NumberSequence.next_value).where(NumberSequence.name == "order").with_for_update()
-    ).scalar_one_or_none()
-    start = start or 1
-    set_next_value(session, "order", start + count)
-    return [format_number("order", start + i) for i in range(count)]
 
 
 def _order_row(ctx: PullContext, plan: _NewOrder, number: str, now: datetime) -> dict[str, Any]:

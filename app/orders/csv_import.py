@@ -80,7 +80,7 @@ from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, DomainError, RowProblem, ValidationError
 from app.money import currency_exponent
-from app.numbering import format_number, set_next_value
+from app.numbering import reserve_order_numbers
 from app.orders.address import Address, validate_address
 from app.orders.allocation import allocate
 from app.orders.rules import ALLOCATABLE, order_totals, risk_flags
@@ -91,7 +91,6 @@ from db.models import (
     Channel,
     Customer,
     Location,
-    NumberSequence,
     OrderLine,
     Product,
     SalesOrder,
@@ -1885,7 +1884,7 @@ def _write(
     _poll(cancelled)
     _flag_risks(session, orders)
     _report(progress, "Writing orders", 0.55)
-    numbers = _reserve_numbers(session, len(orders))
+    numbers = reserve_order_numbers(session, len(orders))
     for order in orders:
         order.placed_at = order.placed_at or now
     order_rows = [
@@ -2067,28 +2066,6 @@ def _order_row(order: _Order, number: str, channel_id: int, now: datetime) -> di
         "created_at": now,
         "updated_at": now,
     }
-
-
-def _reserve_numbers(session: Session, count: int) -> list[str]:
-    """A block of `count` order numbers: read the sequence once, move it past the block."""
-    start = session.execute(
-        select(NumberSequence.next_value).where(NumberSequence.name == "order").with_for_update()
-    ).scalar_one_or_none()
-    start = start or 1
-    numbers = [format_number("order", start + i) for i in range(count)]
-    for begin in range(0, count, _CHUNK):
-        taken = session.scalar(
-            select(SalesOrder.number)
-            .where(SalesOrder.number.in_(numbers[begin : begin + _CHUNK]))
-            .limit(1)
-        )
-        if taken is not None:
-            raise DomainError(
-                f"order number {taken} is already used although the number sequence is "
-                "behind it; run `packbench doctor` and try again"
-            )
-    set_next_value(session, "order", start + count)
-    return numbers
 
 
 def _assign_customers(session: Session, orders: list[_Order], now: datetime) -> None:

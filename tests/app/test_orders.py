@@ -9,11 +9,12 @@ import pytest
 
 from app.audit import list_events
 from app.doctor import run_doctor
-from app.errors import Conflict, InvalidTransition, ValidationError
+from app.errors import Conflict, DomainError, InvalidTransition, ValidationError
 from app.inventory.dto import ProductInput
 from app.inventory.ledger import available_at, receive_stock
 from app.inventory.locations import create_bin, create_location
 from app.inventory.products import create_product
+from app.numbering import reserve_order_numbers
 from app.orders.address import Address
 from app.orders.dto import LineInput, OrderInput
 from app.orders.queries import OrderFilter, get_order, list_order_page
@@ -31,7 +32,7 @@ from app.orders.services import (
     split_order,
 )
 from app.uow import unit_of_work
-from db.models import Channel, Reservation
+from db.models import Channel, NumberSequence, Reservation
 
 ACTOR = "clerk"
 US_ADDRESS = Address(
@@ -425,3 +426,13 @@ def test_two_allocations_race_for_the_last_unit(session_factory, database, shop)
     with unit_of_work(session_factory, write=False) as s:
         assert s.query(Reservation).count() == 1
         assert run_doctor(s).ok
+
+
+def test_bulk_order_numbers_refuse_a_block_that_is_already_taken(session_factory, shop):
+    order(session_factory, {"product_id": shop["mug"], "quantity": 1})  # SO-000001
+    with unit_of_work(session_factory) as s:
+        assert reserve_order_numbers(s, 2) == ["SO-000002", "SO-000003"]
+        s.get(NumberSequence, "order").next_value = 1  # left behind, e.g. by a hand edit
+        with pytest.raises(DomainError, match="order number SO-000001 is already used"):
+            reserve_order_numbers(s, 3)
+        assert s.get(NumberSequence, "order").next_value == 1  # not moved past the block
