@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from app.changes import ChangeSet
 from app.maintenance import backup_if_due, mail_ready, release_expired_holds
 from ui.ops import BackgroundOp, MutationOp, Ops, QueryOp
 
@@ -25,7 +24,6 @@ BACKUP_EVERY_MS = 60 * 60_000
 CHANNELS_CHECK_MS = 60_000  # how often to ask whether a channel sync is due
 DEFAULT_SYNC_MINUTES = 15
 SYNCED_KINDS = ("shopify", "woocommerce")
-SYNC_CHANGES = ChangeSet(orders=True, stock=True, channels=True)
 
 
 def channel_sync_due(session, now: datetime | None = None) -> bool:
@@ -196,19 +194,5 @@ class Scheduler(QObject):
         self._busy.discard("channels")
         for line in report.lines():
             log.info("scheduled channel sync: %s", line)
-        if any(_changed(result) for result in report.channels):
-            self._ops.changes_applied.emit(SYNC_CHANGES)
-        elif report.channels and not self._ops.closed:
-            self._ops.changes_applied.emit(ChangeSet(channels=True))  # a new sync run row
-
-
-def _changed(result) -> bool:
-    """Whether one channel's sync result wrote anything worth a refresh."""
-    pull, push = result.pull, result.push
-    if pull is not None and (
-        pull.created or pull.updated or pull.cancelled or pull.flagged or pull.held
-    ):
-        return True
-    if push is not None and (push.sent or push.failed or push.dead or push.already_present):
-        return True
-    return bool(result.stock_queued)
+        if not report.changes.empty and not self._ops.closed:
+            self._ops.changes_applied.emit(report.changes)

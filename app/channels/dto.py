@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.changes import ChangeSet
+from app.changes import NO_CHANGES, ChangeSet
+
+# What a sync that wrote something touches: orders pulled, stock pushed, the channel's runs.
+SYNC_CHANGES = ChangeSet(orders=True, stock=True, channels=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,18 @@ class ChannelSyncResult:
     error: str | None = None  # set when the channel could not be synced at all
 
     @property
+    def wrote(self) -> bool:
+        """Whether this channel's sync changed anything worth a refresh."""
+        pull, push = self.pull, self.push
+        if pull is not None and (
+            pull.created or pull.updated or pull.cancelled or pull.flagged or pull.held
+        ):
+            return True
+        if push is not None and (push.sent or push.failed or push.dead or push.already_present):
+            return True
+        return bool(self.stock_queued)
+
+    @property
     def ok(self) -> bool:
         return (
             self.error is None
@@ -188,7 +203,15 @@ class RunSyncReport:
 
     dry_run: bool
     channels: tuple[ChannelSyncResult, ...]
-    changes: ChangeSet = field(default_factory=lambda: ChangeSet(orders=True, channels=True))
+
+    @property
+    def changes(self) -> ChangeSet:
+        """Everything a real sync wrote; only the channels' run history when nothing else."""
+        if not self.channels:
+            return NO_CHANGES
+        if not self.dry_run and any(result.wrote for result in self.channels):
+            return SYNC_CHANGES
+        return ChangeSet(channels=True)
 
     @property
     def ok(self) -> bool:

@@ -797,3 +797,15 @@ def test_missing_secret_is_a_recorded_failed_run(
     with unit_of_work(session_factory, write=False) as s:
         (run,) = list_sync_runs(s)
     assert run.status == "failed" and "has no credentials" in run.error_text
+
+
+def test_sync_report_changes_say_what_to_refresh():
+    from app.changes import NO_CHANGES, ChangeSet
+    from app.channels.dto import SYNC_CHANGES, ChannelSyncResult, RunSyncReport
+
+    quiet = ChannelSyncResult(1, "Shop", pull=None, push=None)
+    pushed_stock = ChannelSyncResult(2, "Woo", pull=None, push=None, stock_queued=3)
+    assert RunSyncReport(False, ()).changes == NO_CHANGES
+    assert RunSyncReport(False, (quiet,)).changes == ChangeSet(channels=True)  # a run row
+    assert RunSyncReport(False, (quiet, pushed_stock)).changes == SYNC_CHANGES
+    assert RunSyncReport(True, (pushed_stock,)).changes == ChangeSet(channels=True)  # dry run

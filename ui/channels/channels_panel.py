@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import default_actor
-from app.changes import ChangeSet
-from app.channels.dto import ChannelView, OutboxRow, RunSyncReport, SyncRunView
+from app.channels.dto import SYNC_CHANGES, ChannelView, OutboxRow, RunSyncReport, SyncRunView
 from app.channels.outbox import retry_outbox_message
 from app.channels.service import (
     list_channels,
@@ -48,7 +47,6 @@ from ui.panel import Panel
 
 STEPS = 1000
 # What a real (not dry) run may have changed: pulled orders reserve stock, pushes mark the outbox.
-SYNC_CHANGES = ChangeSet(orders=True, stock=True, channels=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +407,7 @@ class ChannelsPanel(Panel):
             lines.insert(0, "Sync finished with problems:")
         self.show_results(lines)
         if not report.dry_run and report.channels:
-            self.ops.changes_applied.emit(SYNC_CHANGES)
+            self.ops.changes_applied.emit(report.changes)
         elif report.dry_run:
             self.refresh()
 
