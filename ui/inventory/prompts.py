@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ui.widgets.questions import confirm as confirm  # re-exported: tests stub it here
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
-
-
-def confirm(parent: QWidget | None, title: str, text: str) -> bool:
-    """Ask a yes/no question; True when the user said yes."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 def choose_open_file(parent: QWidget | None, caption: str, name_filter: str = CSV_FILTER) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QWidget
 
 from app.picking.dto import PickLineView
+from ui.widgets.questions import confirm as confirm  # re-exported: tests stub it here
 
 
 def ask_short_quantity(parent: QWidget | None, line: PickLineView) -> int | None:
@@ -19,15 +20,3 @@ def ask_short_quantity(parent: QWidget | None, line: PickLineView) -> int | None
         max(line.remaining, 1),
     )
     return value if ok else None
-
-
-def confirm(parent: QWidget | None, title: str, text: str) -> bool:
-    """A yes/no question; True when the user said yes."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes

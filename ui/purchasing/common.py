@@ -13,10 +13,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QSizePolicy,
     QTableView,
-    QWidget,
 )
 
 from app.changes import ChangeSet
@@ -83,18 +81,6 @@ def local_time(at: datetime | None, with_time: bool = True, *, short: bool = Fal
 
 def status_text(status: str) -> str:
     return STATUS_TEXT.get(status, status.replace("_", " ").capitalize())
-
-
-def ask_confirmation(parent: QWidget | None, title: str, text: str) -> bool:
-    """Ask yes/no (the default Confirm hook; tests replace a widget's `confirm` attribute)."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 Confirm = Callable[[str, str], bool]

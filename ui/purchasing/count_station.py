@@ -39,7 +39,6 @@ from ui.purchasing.common import (
     OK_BACKGROUND,
     WARN_BACKGROUND,
     Confirm,
-    ask_confirmation,
     heading_label,
     local_time,
     make_table,
@@ -48,6 +47,7 @@ from ui.purchasing.common import (
 )
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
+from ui.widgets.questions import confirm
 from ui.widgets.scan_line_edit import ScanLineEdit
 
 IDLE_TEXT = "Scan a bin label (BIN/…) to count that bin, or type a bin code + Enter."
@@ -73,7 +73,7 @@ class CountStation(QWidget):
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.confirm: Confirm = lambda title, text: ask_confirmation(self, title, text)
+        self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.sheet: BinCountSheet | None = None
         self.history: list[BinCountSheet] = []
         self._queue: list[str] = []

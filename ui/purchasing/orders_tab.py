@@ -40,7 +40,6 @@ from ui.purchasing.common import (
     OK_BACKGROUND,
     WARN_BACKGROUND,
     Confirm,
-    ask_confirmation,
     format_money,
     heading_label,
     local_time,
@@ -54,6 +53,7 @@ from ui.purchasing.common import (
 from ui.purchasing.po_dialog import NewPurchaseOrderDialog, lookup_product
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column, PagedTableModel
+from ui.widgets.questions import confirm
 from ui.widgets.scan_line_edit import ScanLineEdit
 
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
@@ -115,7 +115,7 @@ class PurchaseOrdersTab(QWidget):
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.confirm: Confirm = lambda title, text: ask_confirmation(self, title, text)
+        self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.dialog: NewPurchaseOrderDialog | None = None
         self.detail: PurchaseOrderDetail | None = None
         self._po_id: int | None = None

@@ -44,7 +44,6 @@ from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
     Confirm,
-    ask_confirmation,
     heading_label,
     local_time,
     make_table,
@@ -55,6 +54,7 @@ from ui.purchasing.common import (
 from ui.purchasing.orders_tab import line_background
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
+from ui.widgets.questions import confirm
 from ui.widgets.scan_line_edit import ScanLineEdit
 
 RECEIVABLE = ("ordered", "partially_received")
@@ -85,7 +85,7 @@ class ReceivingStation(QWidget):
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.confirm: Confirm = lambda title, text: ask_confirmation(self, title, text)
+        self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.scanner: ReceivingScanner | None = None
         self.detail: PurchaseOrderDetail | None = None
         self.receipts: list[ReceiptRow] = []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.returns.dto import ReturnView
 from ui.returns.dialogs import RefundDialog, RefundRequest, RejectDialog, StoreCreditDialog
+from ui.widgets.questions import confirm as confirm  # re-exported: tests stub it here
 
 
 def ask_reject_reason(parent: QWidget | None, number: str) -> str | None:
@@ -26,15 +27,3 @@ def ask_store_credit(parent: QWidget | None, view: ReturnView, default_minor: in
     """Store credit in minor units; None when the user backed out."""
     dialog = StoreCreditDialog(view, default_minor, parent)
     return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-def confirm(parent: QWidget | None, title: str, text: str) -> bool:
-    """Ask a yes/no question; True when the user said yes."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
