@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.changes import ChangeSet
 from app.database import count_rows
+from ui.formatting import plural
 from ui.navigation import PANELS, PanelContext, PanelSpec
 from ui.ops import Ops, QueryOp
 
@@ -191,8 +192,8 @@ class MainWindow(QMainWindow):
     def _on_counts_loaded(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self.counts_label.setText(
-            f"{_count(counts.get('products', 0), 'product')} · "
-            f"{_count(counts.get('orders', 0), 'order')}"
+            f"{plural(counts.get('products', 0), 'product')} · "
+            f"{plural(counts.get('orders', 0), 'order')}"
         )
 
     def _on_counts_failed(self, exc: BaseException) -> None:
@@ -232,7 +233,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
         super().closeEvent(event)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
@@ -12,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.channels.dto import ChannelView, OutboxRow, SyncRunView
+from ui.formatting import local_time
 
 KIND_TEXT = {"shopify": "Shopify", "woocommerce": "WooCommerce", "csv": "CSV"}
 OK_BACKGROUND = QColor("#e3f6e6")
@@ -38,13 +38,6 @@ class ChannelRow:
     @property
     def id(self) -> int:
         return self.channel.id
-
-
-def local_time(at: datetime | None) -> str:
-    """A UTC timestamp in the user's local time ("2026-03-01 14:05"), "" for none."""
-    if at is None:
-        return ""
-    return (at.astimezone() if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
 
 
 def duration_text(seconds: float | None) -> str:

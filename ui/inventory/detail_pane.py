@@ -26,7 +26,8 @@ from app.audit import default_actor
 from app.inventory.dto import MoveRow, ProductDetail
 from app.inventory.ledger import list_moves, reverse_move
 from app.inventory.products import get_product
-from ui.inventory.formatting import ARCHIVED_FOREGROUND, local_time_text, money_text
+from ui.formatting import local_time
+from ui.inventory.formatting import ARCHIVED_FOREGROUND, money_text
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.widgets.paged_table import Column, PagedTableModel
 
@@ -73,7 +74,7 @@ def _move_tooltip(move: MoveRow) -> str:
 
 
 MOVE_COLUMNS = [
-    Column("at", "When", lambda m: local_time_text(m.at), tooltip=_move_tooltip),
+    Column("at", "When", lambda m: local_time(m.at), tooltip=_move_tooltip),
     Column("reason", "Reason", lambda m: m.reason.replace("_", " ").capitalize()),
     Column("quantity", "Qty", _signed_quantity, align_right=True),
     Column("from", "From", lambda m: m.from_bin or ""),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtGui import QColor
 
 from app.documents.formatting import currency_exponent, format_money
 from app.errors import ValidationError
+from ui.formatting import plural as plural  # re-exported
 
 # The value sets app/ stores (db.enums); ui/ may not import db, so they are spelled out here.
 LOCATION_KINDS = ("warehouse", "store")
@@ -62,12 +62,3 @@ def parse_money(text: str, currency: str, *, field: str) -> int:
     if minor > 2**53:
         raise ValidationError("that amount is too large", field=field)
     return int(minor)
-
-
-def local_time_text(moment: datetime) -> str:
-    """A UTC timestamp in the computer's local time: '2024-05-03 14:07'."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def plural(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

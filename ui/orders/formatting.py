@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from app.money import format_money
+from ui.formatting import local_time as local_time  # re-exported
+from ui.formatting import plural as plural
 
 STATUS_LABELS = {
     "draft": "Draft",
@@ -30,15 +32,6 @@ def money(minor: int | None, currency: str) -> str:
     return "" if minor is None else format_money(int(minor), currency)
 
 
-def local_time(moment: datetime | None, *, seconds: bool = False) -> str:
-    """An aware UTC timestamp in the computer's time zone: '2025-03-14 09:05'."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # stored values are aware; be lenient with test data
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
 def local_day_start(day: date) -> datetime:
     """Midnight at the start of `day` in local time, as aware UTC (for placed-from filters)."""
     return datetime.combine(day, time()).astimezone().astimezone(UTC)
@@ -52,7 +45,3 @@ def local_day_end(day: date) -> datetime:
 def status_text(status: str, on_hold: bool = False) -> str:
     label = STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
     return f"{label} · on hold" if on_hold else label
-
-
-def plural(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

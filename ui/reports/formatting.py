@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.documents.formatting import currency_exponent, format_money
+from ui.formatting import plural as plural  # re-exported
 
 # (key, label) in the order the range menu offers them.
 PRESETS = (
@@ -71,10 +72,6 @@ def product_label(sku: str, name: str, width: int = 34) -> str:
     """'SKU Name' cut to `width` characters with an ellipsis, for chart axes."""
     text = f"{sku} {name}"
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def plural(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def range_text(first: date | None, last: date | None) -> str:

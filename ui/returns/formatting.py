@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from app.money import format_money
+from ui.formatting import local_time as local_time  # re-exported
+from ui.formatting import plural as plural
 
 # The database's values (db/enums.py) as people read them; ui/ must not import db/.
 STATUS_LABELS = {
@@ -52,19 +53,6 @@ def label(mapping: Mapping[str, str], value: str | None) -> str:
 def money(minor: int | None, currency: str) -> str:
     """'$1,234.50', '¥1,200', '12.99 CHF'; empty for None."""
     return "" if minor is None else format_money(int(minor), currency)
-
-
-def local_time(moment: datetime | None) -> str:
-    """An aware UTC timestamp in the computer's time zone: '2025-03-14 09:05'."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def plural(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def sentence(text: str) -> str:

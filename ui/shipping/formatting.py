@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from PySide6.QtGui import QColor
+
+from ui.formatting import local_time as local_time  # re-exported
 
 STATUS_TEXT = {
     "open": "Open",
@@ -28,15 +28,6 @@ STATUS_COLOURS = {
     "dead": QColor("#fde3e0"),
 }
 MUTED = QColor("#7b8794")
-
-
-def local_time(moment: datetime | None) -> str:
-    """An aware UTC timestamp in the computer's time zone: '2025-03-14 09:05'."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:  # stored values are aware; be lenient with test data
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def status_text(status: str | None) -> str:

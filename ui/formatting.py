@@ -1,0 +1,19 @@
+"""Text every screen formats the same way: local times and counted nouns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def local_time(moment: datetime | None, *, seconds: bool = False) -> str:
+    """A stored UTC timestamp in the computer's time zone: '2025-03-14 09:05'; "" for none."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # stored values are aware; be lenient with test data
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def plural(number: int, noun: str) -> str:
+    """'1 order', '1,200 orders'."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
