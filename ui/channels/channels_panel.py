@@ -35,7 +35,6 @@ from app.errors import DomainError
 from ui.channels.channel_dialog import ChannelDialog
 from ui.channels.models import (
     ChannelRow,
-    RowsModel,
     channel_model,
     make_table,
     outbox_model,
@@ -44,6 +43,7 @@ from ui.channels.models import (
 from ui.errors import show_error
 from ui.ops import BackgroundOp, MutationOp, Ops, QueryOp, TaskState
 from ui.panel import Panel
+from ui.widgets.list_table import ListTableModel
 
 STEPS = 1000
 # What a real (not dry) run may have changed: pulled orders reserve stock, pushes mark the outbox.
@@ -217,11 +217,10 @@ class ChannelsPanel(Panel):
         self._update_buttons()
 
     @staticmethod
-    def _select(table: QTableView, model: RowsModel, row_id: int) -> None:
-        for row, item in enumerate(model.rows()):
-            if item.id == row_id:
-                table.selectRow(row)
-                return
+    def _select(table: QTableView, model: ListTableModel, row_id: int) -> None:
+        row = model.row_of_id(row_id)
+        if row is not None:
+            table.selectRow(row)
 
     def selected_channel(self) -> ChannelView | None:
         rows = self.channel_table.selectionModel().selectedRows()

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.channels.dto import ChannelView, OutboxRow, SyncRunView
 from ui.formatting import local_time
+from ui.widgets.list_table import ListTableModel
+from ui.widgets.paged_table import Column
 
 KIND_TEXT = {"shopify": "Shopify", "woocommerce": "WooCommerce", "csv": "CSV"}
 OK_BACKGROUND = QColor("#e3f6e6")
 WARN_BACKGROUND = QColor("#fff1cc")
 ERROR_BACKGROUND = QColor("#fde3e0")
 MUTED_FOREGROUND = QColor("#7b8794")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    title: str
-    display: Callable[[Any], Any]
-    align_right: bool = False
-    tooltip: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +65,13 @@ def _status_colour(status: str | None, errors: int = 0) -> QColor | None:
 
 
 CHANNEL_COLUMNS = [
-    Column("Name", lambda r: r.channel.name),
-    Column("Kind", lambda r: KIND_TEXT.get(r.channel.kind, r.channel.kind)),
-    Column("Shop address", lambda r: r.channel.base_url or ""),
-    Column("Enabled", lambda r: "yes" if r.channel.enabled else "no"),
-    Column("Last pulled", lambda r: local_time(r.channel.last_pulled_at) or "never"),
+    Column("name", "Name", lambda r: r.channel.name),
+    Column("kind", "Kind", lambda r: KIND_TEXT.get(r.channel.kind, r.channel.kind)),
+    Column("shop_address", "Shop address", lambda r: r.channel.base_url or ""),
+    Column("enabled", "Enabled", lambda r: "yes" if r.channel.enabled else "no"),
+    Column("last_pulled", "Last pulled", lambda r: local_time(r.channel.last_pulled_at) or "never"),
     Column(
+        "last_run",
         "Last run",
         lambda r: run_status_text(r.last_run),
         tooltip=lambda r: (r.last_run.error_text or "") if r.last_run else "",
@@ -85,117 +79,56 @@ CHANNEL_COLUMNS = [
 ]
 
 RUN_COLUMNS = [
-    Column("Channel", lambda r: r.channel),
-    Column("Started", lambda r: local_time(r.started_at)),
-    Column("Status", lambda r: r.status),
-    Column("Pulled", lambda r: r.pulled, align_right=True),
-    Column("Created", lambda r: r.created, align_right=True),
-    Column("Updated", lambda r: r.updated, align_right=True),
-    Column("Pushed", lambda r: r.pushed, align_right=True),
-    Column("Errors", lambda r: r.errors, align_right=True),
-    Column("Duration", lambda r: duration_text(r.duration_s), align_right=True),
-    Column("Error", lambda r: first_line(r.error_text), tooltip=lambda r: r.error_text or ""),
+    Column("channel", "Channel", lambda r: r.channel),
+    Column("started", "Started", lambda r: local_time(r.started_at)),
+    Column("status", "Status", lambda r: r.status),
+    Column("pulled", "Pulled", lambda r: r.pulled, align_right=True),
+    Column("created", "Created", lambda r: r.created, align_right=True),
+    Column("updated", "Updated", lambda r: r.updated, align_right=True),
+    Column("pushed", "Pushed", lambda r: r.pushed, align_right=True),
+    Column("errors", "Errors", lambda r: r.errors, align_right=True),
+    Column("duration", "Duration", lambda r: duration_text(r.duration_s), align_right=True),
+    Column(
+        "error", "Error", lambda r: first_line(r.error_text), tooltip=lambda r: r.error_text or ""
+    ),
 ]
 
 OUTBOX_COLUMNS = [
-    Column("Channel", lambda r: r.channel),
-    Column("Message", lambda r: r.summary),
-    Column("Kind", lambda r: r.kind),
-    Column("Status", lambda r: r.status),
-    Column("Attempts", lambda r: r.attempts, align_right=True),
+    Column("channel", "Channel", lambda r: r.channel),
+    Column("message", "Message", lambda r: r.summary),
+    Column("kind", "Kind", lambda r: r.kind),
+    Column("status", "Status", lambda r: r.status),
+    Column("attempts", "Attempts", lambda r: r.attempts, align_right=True),
     Column(
-        "Next attempt", lambda r: local_time(r.next_attempt_at) if r.status == "pending" else ""
+        "next_attempt",
+        "Next attempt",
+        lambda r: local_time(r.next_attempt_at) if r.status == "pending" else "",
     ),
-    Column("Last error", lambda r: first_line(r.last_error), tooltip=lambda r: r.last_error or ""),
+    Column(
+        "last_error",
+        "Last error",
+        lambda r: first_line(r.last_error),
+        tooltip=lambda r: r.last_error or "",
+    ),
 ]
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table over a short list of DTOs; `background(row)` colours whole rows."""
-
-    RowRole = Qt.ItemDataRole.UserRole + 2
-
-    def __init__(
-        self,
-        columns: list[Column],
-        *,
-        background: Callable[[Any], QColor | None] | None = None,
-        foreground: Callable[[Any], QColor | None] | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list[Any] = []
-        self._background = background
-        self._foreground = foreground
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        item = self._rows[index.row()]
-        column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = column.display(item)
-            return value if isinstance(value, int | str) else str(value)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(item) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
-            )
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
-            return self._background(item)
-        if role == Qt.ItemDataRole.ForegroundRole and self._foreground is not None:
-            return self._foreground(item)
-        if role == self.RowRole:
-            return item
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        # Never super().headerData(): see DESIGN.md §3.
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].title
-        return None
-
-
-def channel_model(parent: QObject | None = None) -> RowsModel:
-    return RowsModel(
+def channel_model(parent: QObject | None = None) -> ListTableModel:
+    return ListTableModel(
         CHANNEL_COLUMNS,
-        background=lambda r: _status_colour(r.last_run.status if r.last_run else None),
-        foreground=lambda r: None if r.channel.enabled else MUTED_FOREGROUND,
+        row_background=lambda r: _status_colour(r.last_run.status if r.last_run else None),
+        row_foreground=lambda r: None if r.channel.enabled else MUTED_FOREGROUND,
         parent=parent,
     )
 
 
-def run_model(parent: QObject | None = None) -> RowsModel:
-    return RowsModel(
-        RUN_COLUMNS, background=lambda r: _status_colour(r.status, r.errors), parent=parent
+def run_model(parent: QObject | None = None) -> ListTableModel:
+    return ListTableModel(
+        RUN_COLUMNS, row_background=lambda r: _status_colour(r.status, r.errors), parent=parent
     )
 
 
-def outbox_model(parent: QObject | None = None) -> RowsModel:
+def outbox_model(parent: QObject | None = None) -> ListTableModel:
     def colour(row: OutboxRow) -> QColor | None:
         if row.status == "dead":
             return ERROR_BACKGROUND
@@ -203,7 +136,7 @@ def outbox_model(parent: QObject | None = None) -> RowsModel:
             return WARN_BACKGROUND
         return None
 
-    return RowsModel(OUTBOX_COLUMNS, background=colour, parent=parent)
+    return ListTableModel(OUTBOX_COLUMNS, row_background=colour, parent=parent)
 
 
 def make_table(model: QAbstractTableModel, widths: Sequence[int] = ()) -> QTableView:
