@@ -36,7 +36,6 @@ from ui.channels.channel_dialog import ChannelDialog
 from ui.channels.models import (
     ChannelRow,
     channel_model,
-    make_table,
     outbox_model,
     run_model,
 )
@@ -44,6 +43,7 @@ from ui.errors import show_error
 from ui.ops import BackgroundOp, MutationOp, Ops, QueryOp, TaskState
 from ui.panel import Panel
 from ui.widgets.list_table import ListTableModel
+from ui.widgets.tables import make_table
 
 STEPS = 1000
 # What a real (not dry) run may have changed: pulled orders reserve stock, pushes mark the outbox.

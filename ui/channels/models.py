@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.channels.dto import ChannelView, OutboxRow, SyncRunView
 from ui.formatting import local_time
@@ -137,26 +135,3 @@ def outbox_model(parent: QObject | None = None) -> ListTableModel:
         return None
 
     return ListTableModel(OUTBOX_COLUMNS, row_background=colour, parent=parent)
-
-
-def make_table(model: QAbstractTableModel, widths: Sequence[int] = ()) -> QTableView:
-    """A read-only table view: whole-row single selection, last column stretched."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    for column, width in enumerate(widths):
-        if width > 0:
-            header.resizeSection(column, width)
-        elif width < 0:
-            header.setStretchLastSection(False)
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    return view

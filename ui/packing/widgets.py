@@ -7,6 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from ui.widgets.scan_line_edit import ScanLineEdit
+from ui.widgets.tone import set_tone as set_tone  # re-exported
 
 IDLE, ACTIVE, OK, WARNING, ERROR = "idle", "active", "ok", "warning", "error"
 
@@ -115,15 +116,6 @@ class StatusBanner(QLabel):
         needed = max(self.floor_height, self.heightForWidth(self.width()))
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
-
-
-def set_tone(widget: QWidget, tone: str) -> None:
-    """Set the `tone` property styles key on, and re-polish so it shows."""
-    if widget.property("tone") == tone:
-        return
-    widget.setProperty("tone", tone)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def station_button(text: str, tooltip: str, *, name: str = "stationButton") -> QPushButton:

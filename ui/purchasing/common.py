@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QSizePolicy,
-    QTableView,
 )
 
 from app.changes import ChangeSet
 from app.money import currency_exponent, format_money, parse_amount, plain_amount
+from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tone import show_toned
 
 STATUS_TEXT = {
     "draft": "Draft",
@@ -86,15 +84,6 @@ def status_text(status: str) -> str:
 Confirm = Callable[[str, str], bool]
 
 
-def set_tone(label: QLabel, text: str, tone: str = "") -> None:
-    """Show `text` on a station message label coloured by tone: '', ok, warning or error."""
-    label.setText(text)
-    if label.property("tone") != tone:
-        label.setProperty("tone", tone)
-        label.style().unpolish(label)
-        label.style().polish(label)
-
-
 def heading_label(object_name: str = "stationHeading") -> QLabel:
     """A one-line heading that is clipped rather than widening the window when text is long."""
     label = QLabel(objectName=object_name)
@@ -102,42 +91,12 @@ def heading_label(object_name: str = "stationHeading") -> QLabel:
     return label
 
 
-def make_table(model: QAbstractTableModel, *, station: bool = False) -> QTableView:
-    """A read-mostly table view: whole-row selection, no grid clutter, stretch last column."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setDefaultAlignment(
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-    )
-    view.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-        | QAbstractItemView.EditTrigger.AnyKeyPressed
-    )
-    if station:
-        view.setObjectName("stationTable")
-        view.verticalHeader().setDefaultSectionSize(34)
-    else:
-        view.verticalHeader().setDefaultSectionSize(26)
-    return view
-
-
-def set_column_widths(view: QTableView, widths: Sequence[int]) -> None:
-    """Column widths in pixels; -1 makes that column take the spare room (instead of the last)."""
-    header = view.horizontalHeader()
-    if any(width < 0 for width in widths):
-        header.setStretchLastSection(False)
-    for column, width in enumerate(widths):
-        if width > 0:
-            header.resizeSection(column, width)
-        elif width < 0:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-
-
-__all__ = ["currency_exponent", "format_money", "parse_money", "plain_money"]
+__all__ = [
+    "currency_exponent",
+    "format_money",
+    "make_table",
+    "parse_money",
+    "plain_money",
+    "set_column_widths",
+    "show_toned",
+]

@@ -43,7 +43,7 @@ from ui.purchasing.common import (
     local_time,
     make_table,
     set_column_widths,
-    set_tone,
+    show_toned,
 )
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
@@ -289,7 +289,7 @@ class CountStation(QWidget):
         self._set_sheet(sheet)
         self.scan_edit.flash_ok()
         expected = f"{len(sheet.lines)} product(s) expected" if sheet.lines else "expected empty"
-        set_tone(
+        show_toned(
             self.message_label,
             f"Counting {sheet.location_code}/{sheet.bin_code} ({expected}): scan every item.",
             "ok",
@@ -316,7 +316,7 @@ class CountStation(QWidget):
             self.scan_edit.flash_ok()
             if line is not None:
                 extra = "" if line.expected else " — not expected in this bin"
-                set_tone(
+                show_toned(
                     self.message_label,
                     f"{line.sku}: counted {line.counted} (expected {line.expected}){extra}",
                     "warning" if extra else "ok",
@@ -340,7 +340,7 @@ class CountStation(QWidget):
             return False
         self.history.append(self.sheet)
         self._set_sheet(sheet, keep_history=True)
-        set_tone(self.message_label, f"{line.sku}: count set to {int(value)}.", "ok")
+        show_toned(self.message_label, f"{line.sku}: count set to {int(value)}.", "ok")
         return True
 
     def undo_scan(self) -> None:
@@ -348,7 +348,7 @@ class CountStation(QWidget):
             self._refuse("Nothing to undo.")
             return
         self._set_sheet(self.history.pop(), keep_history=True)
-        set_tone(self.message_label, "Undid the last scan.", "ok")
+        show_toned(self.message_label, "Undid the last scan.", "ok")
 
     def discard(self) -> None:
         if self.sheet is None:
@@ -358,7 +358,7 @@ class CountStation(QWidget):
         ):
             return
         self._set_sheet(None)
-        set_tone(self.message_label, IDLE_TEXT)
+        show_toned(self.message_label, IDLE_TEXT)
 
     @Slot()
     def _on_undo_button_clicked(self) -> None:
@@ -398,7 +398,7 @@ class CountStation(QWidget):
     def _on_posted(self, result: CountResult) -> None:
         self._set_sheet(None)
         self.scan_edit.flash_ok()
-        set_tone(self.message_label, f"{result.message}. Scan the next bin.", "ok")
+        show_toned(self.message_label, f"{result.message}. Scan the next bin.", "ok")
         self._done()
 
     def _on_post_failed(self, sheet: BinCountSheet, exc: BaseException) -> None:
@@ -419,7 +419,7 @@ class CountStation(QWidget):
 
     def _refuse(self, text: str) -> None:
         self.scan_edit.flash_error()
-        set_tone(self.message_label, text, "error")
+        show_toned(self.message_label, text, "error")
 
     def _failed(self, exc: BaseException) -> None:
         self._refuse(user_message(exc, self.ops.log_path))

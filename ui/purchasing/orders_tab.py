@@ -47,7 +47,7 @@ from ui.purchasing.common import (
     parse_money,
     plain_money,
     set_column_widths,
-    set_tone,
+    show_toned,
     status_text,
 )
 from ui.purchasing.po_dialog import NewPurchaseOrderDialog, lookup_product
@@ -305,7 +305,7 @@ class PurchaseOrdersTab(QWidget):
         self.add_row.setVisible(draft)
 
     def _say(self, text: str, tone: str = "") -> None:
-        set_tone(self.message_label, text, tone)
+        show_toned(self.message_label, text, tone)
         self.message_label.setVisible(bool(text))
 
     # -- line edits (drafts) -----------------------------------------------------------------

@@ -26,7 +26,7 @@ from app.purchasing.receiving import list_awaiting_putaway, putaway
 from app.scanning import ScanKind, classify_scan
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.purchasing.common import make_table, set_column_widths, set_tone
+from ui.purchasing.common import make_table, set_column_widths, show_toned
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
@@ -194,5 +194,5 @@ class PutawayTab(QWidget):
 
     @Slot(object)
     def _on_dialog_moved(self, result: Any) -> None:
-        set_tone(self.message_label, result.message + ".", "ok")
+        show_toned(self.message_label, result.message + ".", "ok")
         self.message_label.show()

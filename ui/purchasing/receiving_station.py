@@ -48,7 +48,7 @@ from ui.purchasing.common import (
     local_time,
     make_table,
     set_column_widths,
-    set_tone,
+    show_toned,
     status_text,
 )
 from ui.purchasing.orders_tab import line_background
@@ -318,13 +318,13 @@ class ReceivingStation(QWidget):
         self._show(*loaded)
         self.scan_edit.flash_ok()
         if detail.status == "received":
-            set_tone(
+            show_toned(
                 self.message_label,
                 f"{detail.number} is fully received; any more units are over-receipts.",
                 "warning",
             )
         else:
-            set_tone(
+            show_toned(
                 self.message_label,
                 f"Opened {detail.number} from {detail.supplier_name}: scan the items.",
                 "ok",
@@ -335,7 +335,7 @@ class ReceivingStation(QWidget):
         self.target_bin = None
         self.last_line_id = None
         self._show(None, [])
-        set_tone(self.message_label, IDLE_TEXT)
+        show_toned(self.message_label, IDLE_TEXT)
 
     def _set_bin(self, scan: Scan) -> None:
         if self.detail is None or self.scanner is None:
@@ -364,7 +364,7 @@ class ReceivingStation(QWidget):
         self.scanner.pending_over = None
         self._show_target()
         self.scan_edit.flash_ok()
-        set_tone(self.message_label, f"Next items go into bin {info.code}.", "ok")
+        show_toned(self.message_label, f"Next items go into bin {info.code}.", "ok")
 
     def _command(self, name: str) -> None:
         if name == Command.UNDO:
@@ -401,12 +401,12 @@ class ReceivingStation(QWidget):
             done = f" — {result.po_number} is complete."
         elif result.line_complete:
             done = " — line complete."
-        set_tone(self.message_label, result.message + done, "ok")
+        show_toned(self.message_label, result.message + done, "ok")
 
     def _on_receive_failed(self, exc: BaseException) -> None:
         if isinstance(exc, OverReceipt):
             self.scan_edit.flash_warning()
-            set_tone(self.message_label, f"{exc}.", "warning")
+            show_toned(self.message_label, f"{exc}.", "warning")
             return
         self._failed(exc)
 
@@ -431,7 +431,7 @@ class ReceivingStation(QWidget):
         if self.scanner is not None:
             self.scanner.pending_over = None
         self.scan_edit.flash_ok()
-        set_tone(self.message_label, result.message + ".", "ok")
+        show_toned(self.message_label, result.message + ".", "ok")
 
     @Slot()
     def _on_undo_button_clicked(self) -> None:
@@ -453,7 +453,7 @@ class ReceivingStation(QWidget):
         MutationOp(
             self,
             lambda s: receive_lines(s, po_id, wanted, bin_id, actor=actor),
-            lambda result: set_tone(self.message_label, result.message + ".", "ok"),
+            lambda result: show_toned(self.message_label, result.message + ".", "ok"),
             self._failed,
         ).run(self.ops)
 
@@ -476,11 +476,11 @@ class ReceivingStation(QWidget):
         if self.scanner is not None:
             self.scanner.bin_id = None
         self._show_target()
-        set_tone(self.message_label, "Next items go to their default or receiving bins.", "ok")
+        show_toned(self.message_label, "Next items go to their default or receiving bins.", "ok")
 
     def _refuse(self, text: str) -> None:
         self.scan_edit.flash_error()
-        set_tone(self.message_label, text, "error")
+        show_toned(self.message_label, text, "error")
 
     def _failed(self, exc: BaseException) -> None:
         self._refuse(user_message(exc, self.ops.log_path))

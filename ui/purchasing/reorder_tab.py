@@ -42,7 +42,7 @@ from ui.purchasing.common import (
     format_money,
     make_table,
     set_column_widths,
-    set_tone,
+    show_toned,
 )
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
@@ -331,13 +331,13 @@ class ReorderTab(QWidget):
         MutationOp(self, create, self._on_created, self._on_create_failed).run(self.ops)
 
     def _on_created(self, result: Changed) -> None:
-        set_tone(self.message_label, result.message + ".", "ok")
+        show_toned(self.message_label, result.message + ".", "ok")
         self.message_label.show()
         self.purchase_orders_created.emit(list(result.value))
 
     def _on_create_failed(self, exc: BaseException) -> None:
         self._update_summary()
-        set_tone(self.message_label, user_message(exc, self.ops.log_path), "error")
+        show_toned(self.message_label, user_message(exc, self.ops.log_path), "error")
         self.message_label.show()
         if not isinstance(exc, DomainError):
             show_error(self, exc, self.ops.log_path)

@@ -1,17 +1,14 @@
-"""Shared pieces of the returns screens: a short-list table model, tables, toned messages, style."""
+"""Shared pieces of the returns screens: colours, the panel style; tables and toned messages
+(re-exported from ui.widgets)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
-from ui.widgets.list_table import ListTableModel
+from ui.widgets.tables import make_table, set_column_widths
+from ui.widgets.tone import show_toned
 
 OK_BACKGROUND = QColor("#e3f6e6")
-WARN_BACKGROUND = QColor("#fff1cc")
 HIGHLIGHT_BACKGROUND = QColor("#d6e8ff")
 MUTED_FOREGROUND = QColor("#7b8794")
 
@@ -53,46 +50,4 @@ QPushButton#disp_return_to_vendor:checked { background: #6a3fb5; border-color: #
 """
 
 
-def set_tone(label: QLabel, text: str, tone: str = "") -> None:
-    """Show `text` on a message label coloured by tone: '', ok, warning or error."""
-    label.setText(text)
-    if label.property("tone") != tone:
-        label.setProperty("tone", tone)
-        label.style().unpolish(label)  # dynamic properties only restyle after a re-polish
-        label.style().polish(label)
-
-
-def make_table(model: QAbstractTableModel, *, station: bool = False) -> QTableView:
-    """A read-only table view: whole-row single selection, no editing, stretch last column."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    if station:
-        view.setObjectName("stationTable")
-        view.verticalHeader().setDefaultSectionSize(32)
-    else:
-        view.verticalHeader().setDefaultSectionSize(24)
-    return view
-
-
-def set_column_widths(view: QTableView, widths: Sequence[int]) -> None:
-    """Pixel widths per column; a negative width makes the column stretch."""
-    header = view.horizontalHeader()
-    for column, width in enumerate(widths):
-        if width > 0:
-            header.resizeSection(column, width)
-        elif width < 0:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-
-
-__all__ = ["ListTableModel", "make_table", "set_column_widths", "set_tone"]
+__all__ = ["make_table", "set_column_widths", "show_toned"]

@@ -21,7 +21,7 @@ from ui.returns.common import (
     DISPOSITION_COLOURS,
     make_table,
     set_column_widths,
-    set_tone,
+    show_toned,
 )
 from ui.returns.formatting import (
     CONDITION_LABELS,
@@ -235,7 +235,7 @@ class ReturnDetailPane(QWidget):
         self._update_actions()
 
     def set_notice(self, text: str, tone: str = "ok") -> None:
-        set_tone(self.notice_label, text, tone if text else "")
+        show_toned(self.notice_label, text, tone if text else "")
         self.notice_label.setVisible(bool(text))
 
     def _update_actions(self) -> None:

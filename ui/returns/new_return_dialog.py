@@ -35,7 +35,7 @@ from app.returns.services import create_return
 from app.scanning import ScanKind, classify_scan
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.returns.common import RETURNS_STYLE, set_tone
+from ui.returns.common import RETURNS_STYLE, show_toned
 from ui.returns.formatting import (
     ORDER_STATUS_LABELS,
     OTHER_REASON,
@@ -240,7 +240,7 @@ class NewReturnDialog(QDialog):
             self.matches_list.addItem(item)
         self.matches_list.show()
         more = " (the newest shown)" if len(rows) == MATCH_LIMIT else ""
-        set_tone(self.message_label, f"{len(rows)} orders match{more}: choose one.", "warning")
+        show_toned(self.message_label, f"{len(rows)} orders match{more}: choose one.", "warning")
 
     @Slot(QListWidgetItem)
     def _on_matches_list_item_activated(self, item: QListWidgetItem) -> None:
@@ -258,7 +258,7 @@ class NewReturnDialog(QDialog):
         self._show_lines(lines, keep)
         if order.status not in RETURNABLE_ORDER_STATUSES:
             self.scan_edit.flash_error()
-            set_tone(
+            show_toned(
                 self.message_label,
                 f"{order.number} is {order.status.replace('_', ' ')}: only shipped or delivered "
                 "orders can be returned.",
@@ -266,7 +266,7 @@ class NewReturnDialog(QDialog):
             )
         elif not any(line.returnable for line in lines):
             self.scan_edit.flash_warning()
-            set_tone(
+            show_toned(
                 self.message_label,
                 f"Nothing on {order.number} can be returned any more (already returned or on "
                 "open returns).",
@@ -274,7 +274,7 @@ class NewReturnDialog(QDialog):
             )
         elif keep is None:
             self.scan_edit.flash_ok()
-            set_tone(self.message_label, f"{order.number}: choose what comes back and why.", "ok")
+            show_toned(self.message_label, f"{order.number}: choose what comes back and why.", "ok")
 
     # -- the lines -----------------------------------------------------------------------------
 
@@ -440,7 +440,7 @@ class NewReturnDialog(QDialog):
 
             def reloaded(loaded: Loaded) -> None:
                 self._on_loaded(loaded, keep)
-                set_tone(self.message_label, message, "error")
+                show_toned(self.message_label, message, "error")
 
             QueryOp(self, lambda s: _load(s, order_id), reloaded, self._failed).run(self.ops)
 
@@ -455,7 +455,7 @@ class NewReturnDialog(QDialog):
         self.entry.show()
         self.create_button.show()
         self.close_button.setText("Cancel")
-        set_tone(self.message_label, START_TEXT)
+        show_toned(self.message_label, START_TEXT)
         self.scan_edit.setFocus()
 
     # -- buttons and errors ----------------------------------------------------------------------
@@ -482,7 +482,7 @@ class NewReturnDialog(QDialog):
 
     def _refuse(self, text: str) -> None:
         self.scan_edit.flash_error()
-        set_tone(self.message_label, text, "error")
+        show_toned(self.message_label, text, "error")
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, DomainError):

@@ -32,7 +32,7 @@ from ui.returns.common import (
     OK_BACKGROUND,
     make_table,
     set_column_widths,
-    set_tone,
+    show_toned,
 )
 from ui.returns.formatting import (
     CONDITION_LABELS,
@@ -403,7 +403,7 @@ class ReturnReceivingStation(QWidget):
         self.rma_opened.emit(view.id)
         if view.status == "authorized":
             self.scan_edit.flash_ok()
-            set_tone(
+            show_toned(
                 self.message_label,
                 f"Opened {view.number} ({view.outstanding_units} unit(s) to come): scan each item.",
                 "ok",
@@ -416,13 +416,13 @@ class ReturnReceivingStation(QWidget):
             "closed": "is closed",
             "rejected": "was rejected",
         }.get(view.status, f"is {view.status}")
-        set_tone(self.message_label, f"{view.number} {why}; nothing can be received.", "warning")
+        show_toned(self.message_label, f"{view.number} {why}; nothing can be received.", "warning")
 
     def close_rma(self) -> None:
         self.view = None
         self.last_order_line_id = None
         self._show(None, [])
-        set_tone(self.message_label, IDLE_TEXT)
+        show_toned(self.message_label, IDLE_TEXT)
 
     def _set_bin(self, scan: Scan) -> None:
         view = self.view
@@ -449,7 +449,7 @@ class ReturnReceivingStation(QWidget):
         self._show_target()
         self.scan_edit.flash_ok()
         what = "Quarantined, scrapped and vendor" if quarantine else "Restocked"
-        set_tone(self.message_label, f"{what} units now go into bin {info.code}.", "ok")
+        show_toned(self.message_label, f"{what} units now go into bin {info.code}.", "ok")
 
     def _command(self, name: str) -> None:
         if name in (Command.DONE, Command.CANCEL):
@@ -512,7 +512,7 @@ class ReturnReceivingStation(QWidget):
         self._show(result.rma, self.bins, keep=True)
         self.scan_edit.flash_ok()
         done = f" — {result.rma.number} is fully received." if result.complete else ""
-        set_tone(self.message_label, result.message + done, "ok")
+        show_toned(self.message_label, result.message + done, "ok")
 
     # -- controls ----------------------------------------------------------------------------
 
@@ -549,7 +549,7 @@ class ReturnReceivingStation(QWidget):
 
     def _refuse(self, text: str) -> None:
         self.scan_edit.flash_error()
-        set_tone(self.message_label, text, "error")
+        show_toned(self.message_label, text, "error")
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, DomainError):
