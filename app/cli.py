@@ -71,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup copy")
     restore.add_argument("file", type=Path)
 
-    commands.add_parser("doctor", help="check the database for inconsistencies (exit 1 if any)")
+    doctor = commands.add_parser(
+        "doctor", help="check the database for inconsistencies (exit 1 if any)"
+    )
+    doctor.add_argument(
+        "--repair",
+        action="store_true",
+        help="first rebuild derived data (search index, sales and stock summaries)",
+    )
 
     imports = commands.add_parser("import", help="import products, stock or orders from CSV")
     import_kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -323,11 +330,19 @@ def _cmd_restore(args, paths, out: TextIO) -> int:
 
 
 def _cmd_doctor(args, paths, out: TextIO) -> int:
-    from app.doctor import run_doctor
+    from app.audit import default_actor
+    from app.doctor import repair_derived_data, run_doctor
     from app.uow import unit_of_work
 
     db = _open(paths)
     try:
+        if args.repair:
+            with unit_of_work(db.session_factory) as session:
+                rows = repair_derived_data(session, actor=default_actor())
+            print(
+                f"rebuilt the search index and the sales ({rows:,} rows) and stock summaries",
+                file=out,
+            )
         with unit_of_work(db.session_factory, write=False) as session:
             report = run_doctor(session)
     finally:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from app.audit import record_event
+from db.first_shipment import first_shipment_problems, install_first_shipment
 from db.models import (
     Bin,
     OrderLine,
@@ -20,7 +22,9 @@ from db.models import (
     StockLevel,
     StockMove,
 )
-from db.search import search_index_problems
+from db.sales_summary import install_sales_summary, sales_summary_problems
+from db.search import install_product_search, search_index_problems
+from db.stock_summary import install_stock_summary, stock_summary_problems
 
 SHOW_AT_MOST = 20  # per check; the count says how many there are in all
 
@@ -286,6 +290,27 @@ def _search_index(session: Session) -> list[Finding]:
     return [Finding("search index", text) for text in search_index_problems(session.connection())]
 
 
+def _sales_summary(session: Session) -> list[Finding]:
+    return [
+        Finding("sales summary", text)
+        for text in sales_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
+    ]
+
+
+def _stock_summary(session: Session) -> list[Finding]:
+    return [
+        Finding("stock summary", text)
+        for text in stock_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
+    ]
+
+
+def _first_shipment(session: Session) -> list[Finding]:
+    return [
+        Finding("first shipment dates", text)
+        for text in first_shipment_problems(session.connection(), show_at_most=SHOW_AT_MOST)
+    ]
+
+
 CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "database file and foreign keys": _sqlite_integrity,
     "stock ledger matches levels": _ledger_vs_levels,
@@ -294,6 +319,9 @@ CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "reservations covered by stock": _overcommitted_stock,
     "order line counters": _order_line_counters,
     "product search index": _search_index,
+    "sales summary matches order lines": _sales_summary,
+    "stock summary matches levels": _stock_summary,
+    "first shipment dates match shipments": _first_shipment,
 }
 
 
@@ -303,3 +331,24 @@ def run_doctor(session: Session) -> DoctorReport:
     for check in CHECKS.values():
         findings.extend(check(session))
     return DoctorReport(tuple(CHECKS), tuple(findings))
+
+
+def repair_derived_data(session: Session, *, actor: str) -> int:
+    """Rebuild what is derived from other tables (the product search index, the sales and stock
+    summaries and the orders' first shipment dates, with their triggers) in the caller's
+    transaction, audited. Returns the sales summary rows written. Stock levels and counters
+    are not touched: their findings need a person to decide which side is right."""
+    conn = session.connection()
+    install_product_search(conn)
+    rows = install_sales_summary(conn)
+    install_stock_summary(conn)
+    install_first_shipment(conn)
+    record_event(
+        session,
+        actor=actor,
+        action="doctor.repair",
+        entity_type="database",
+        entity_id=None,
+        summary=f"rebuilt the search index and the sales ({rows:,} rows) and stock summaries",
+    )
+    return rows

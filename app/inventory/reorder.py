@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 from app.errors import ValidationError
 from app.purchasing.dto import POLineInput
 from app.purchasing.orders import create_purchase_order
-from db.enums import BinKind, OrderStatus, PurchaseOrderStatus
+from app.reports.summary import units_sold_by_product
+from db.enums import BinKind, PurchaseOrderStatus
 from db.models import (
     Bin,
-    OrderLine,
     Product,
+    ProductStock,
     PurchaseOrder,
     PurchaseOrderLine,
     Reservation,
-    SalesOrder,
     StockLevel,
     Supplier,
 )
@@ -101,13 +101,15 @@ class SupplierSuggestion:
 
 
 def _on_hand(location_id: int | None) -> Select:
+    if location_id is None:  # the trigger-kept per-product total, not a group over every bin
+        return select(ProductStock.product_id, ProductStock.sellable.label("qty"))
     query = (
         select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("qty"))
         .join(Bin, Bin.id == StockLevel.bin_id)
         .where(Bin.kind != BinKind.QUARANTINE)
         .group_by(StockLevel.product_id)
     )
-    return query.where(Bin.location_id == location_id) if location_id is not None else query
+    return query.where(Bin.location_id == location_id)
 
 
 def _reserved(location_id: int | None) -> Select:
@@ -133,21 +135,6 @@ def _on_purchase_orders(statuses: Sequence[str], location_id: int | None) -> Sel
     )
     return (
         query.where(PurchaseOrder.location_id == location_id) if location_id is not None else query
-    )
-
-
-def _sold(start: datetime, end: datetime) -> Select:
-    # Driven from the window's orders (an IN list from the placed_at index, then their lines by
-    # the covering order_line(order_id, …) index), not by walking every line by product.
-    window_orders = select(SalesOrder.id).where(
-        SalesOrder.placed_at >= start,
-        SalesOrder.placed_at < end,
-        SalesOrder.status != OrderStatus.CANCELLED,
-    )
-    return (
-        select(OrderLine.product_id, func.sum(OrderLine.quantity).label("qty"))
-        .where(OrderLine.order_id.in_(window_orders), OrderLine.product_id.is_not(None))
-        .group_by(OrderLine.product_id)
     )
 
 
@@ -235,9 +222,10 @@ def reorder_suggestions(
 ) -> list[SupplierSuggestion]:
     """What to order, grouped by supplier (by name; "No supplier" last), rows by SKU.
 
-    velocity = units on lines of non-cancelled orders placed in the `window_days` days ending
-    `today` (UTC) ÷ window_days. available = sellable on hand − reserved, all locations;
-    incoming = outstanding on ordered / partially received POs; position = available + incoming.
+    velocity = units on lines of orders that count as sales (not draft or cancelled) placed in
+    the `window_days` days ending `today` (UTC) ÷ window_days. available = sellable on hand −
+    reserved, all locations; incoming = outstanding on ordered / partially received POs;
+    position = available + incoming.
     cover_days defaults to window_days (order for the lead time plus one more such period).
 
         suggested = max(reorder_quantity,
@@ -257,7 +245,7 @@ def reorder_suggestions(
     if not isinstance(cover_days, int) or isinstance(cover_days, bool) or cover_days < 0:
         raise ValidationError("cover days must be a whole number ≥ 0", field="cover_days")
     start, end = _window(today, window_days)
-    sold = _sold(start, end).subquery()
+    sold = units_sold_by_product(session, start.date(), (end - timedelta(days=1)).date()).subquery()
     on_hand = _on_hand(None).subquery()
     reserved = _reserved(None).subquery()
     incoming = _on_purchase_orders(INCOMING_STATUSES, None).subquery()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from app.reports.summary import sales_day_conditions, units_sold_by_product
 from app.settings import get_setting
 from db.enums import BinKind, MailStatus, OrderStatus, OutboxStatus
 from db.models import (
@@ -22,15 +23,17 @@ from db.models import (
     OrderLine,
     OutboxMessage,
     Product,
+    ProductStock,
     Reservation,
+    SalesDay,
     SalesOrder,
     Shipment,
     StockLevel,
     SyncRun,
 )
+from db.sales_summary import NOT_SALES
 from db.types import utcnow
 
-NOT_SALES = (OrderStatus.DRAFT, OrderStatus.CANCELLED)
 TO_PICK = (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED)
 
 
@@ -153,31 +156,46 @@ class ProductSales:
 def top_products(
     session: Session, filt: ReportFilter, *, by: str = "units", limit: int = 20
 ) -> list[ProductSales]:
-    """Best sellers by units or by revenue (line totals after line discounts)."""
-    revenue = func.sum(OrderLine.quantity * OrderLine.unit_price_minor - OrderLine.discount_minor)
-    units = func.sum(OrderLine.quantity)
-    # Grouped from the covering order_line(order_id, product_id, sku, quantity, …) index; the
-    # (long) line names are read afterwards for the few rows shown.
+    """Best sellers by units or by revenue (line totals after line discounts). Names are the
+    product's current name, or the name on the order lines for an SKU matching no product."""
+    revenue = func.sum(SalesDay.revenue_minor)
+    units = func.sum(SalesDay.units)
     query = (
-        select(OrderLine.product_id, OrderLine.sku, units, revenue)
-        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        .where(_orders_in(filt))
-        .group_by(OrderLine.product_id, OrderLine.sku)
-        .order_by((revenue if by == "revenue" else units).desc(), OrderLine.sku)
+        select(SalesDay.product_key, SalesDay.sku, units, revenue)
+        .where(
+            *sales_day_conditions(
+                session,
+                filt.date_from,
+                filt.date_to,
+                channel_id=filt.channel_id,
+                manual_only=filt.manual_only,
+            )
+        )
+        .group_by(SalesDay.product_key, SalesDay.sku)
+        .order_by((revenue if by == "revenue" else units).desc(), SalesDay.sku)
         .limit(limit)
     )
     rows = session.execute(query).all()
-    names: dict[tuple[int | None, str], str] = {}
-    if rows:
-        for pid, sku, name in session.execute(
-            select(OrderLine.product_id, OrderLine.sku, func.max(OrderLine.name))
-            .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-            .where(_orders_in(filt), OrderLine.sku.in_({sku for _pid, sku, _u, _r in rows}))
-            .group_by(OrderLine.product_id, OrderLine.sku)
-        ):
-            names[(pid, sku)] = name
+    names = dict(
+        session.execute(
+            select(Product.id, Product.name).where(Product.id.in_({key for key, *_ in rows}))
+        ).all()
+    )
+    unmatched = {sku for key, sku, _u, _r in rows if not key}
+    loose = (
+        dict(
+            session.execute(
+                select(OrderLine.sku, func.max(OrderLine.name))
+                .where(OrderLine.sku.in_(unmatched), OrderLine.product_id.is_(None))
+                .group_by(OrderLine.sku)
+            ).all()
+        )
+        if unmatched
+        else {}
+    )
     return [
-        ProductSales(pid, sku, names[(pid, sku)], int(u), int(r or 0)) for pid, sku, u, r in rows
+        ProductSales(key or None, sku, names.get(key) or loose.get(sku, sku), int(u), int(r or 0))
+        for key, sku, u, r in rows
     ]
 
 
@@ -200,59 +218,54 @@ FULFILMENT_BUCKETS = (
 )
 
 
-def _days_between(session: Session, start, end):
-    """SQL for the (fractional) days from `start` to `end`, both timestamp columns."""
+def _minutes_between(session: Session, start, end):
+    """SQL for the whole minutes from `start` to `end` (timestamp columns), floored, ≥ 0."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return func.extract("epoch", end - start) / 86400.0
+        # CAST truncates, which floors a non-negative value; floor() needs SQLite's optional
+        # math functions.
+        minutes = (func.julianday(end) - func.julianday(start)) * 1440
+        return case((minutes < 0, 0), else_=cast(minutes, Integer))
+    minutes = func.extract("epoch", end - start) / 60
+    return case((minutes < 0, 0), else_=func.floor(minutes))
 
 
 def fulfilment_times(
     session: Session, filt: ReportFilter
 ) -> tuple[list[FulfilmentBucket], float | None]:
-    """How long orders took from placed to first shipment, in buckets, and the median in days.
-    Only orders with a shipment that left in the period count."""
+    """How long orders took from placed to first shipment, in buckets, and the median in days
+    (the upper median, to the minute). Only orders whose first parcel left in the period count
+    (voided shipments do not count). Reads the trigger-kept `first_shipped_at` through its
+    covering index and groups by minute, so only a histogram leaves the database."""
     start, end = filt.bounds()
-    # First shipment per order, looking only at shipments that left in the period (the
-    # shipment(shipped_at, order_id) index); an order shipped earlier as well is dropped below.
-    in_range = [Shipment.shipped_at.is_not(None)]
+    conditions = [SalesOrder.status.not_in(NOT_SALES), SalesOrder.first_shipped_at.is_not(None)]
     if start is not None:
-        in_range.append(Shipment.shipped_at >= start)
+        conditions.append(SalesOrder.first_shipped_at >= start)
     if end is not None:
-        in_range.append(Shipment.shipped_at < end)
-    first_ship = (
-        select(Shipment.order_id, func.min(Shipment.shipped_at).label("shipped_at"))
-        .where(*in_range)
-        .group_by(Shipment.order_id)
-        .subquery()
-    )
-    conditions = [SalesOrder.status.not_in(NOT_SALES)]
-    if start is not None:
-        earlier = Shipment.__table__.alias("earlier")
-        conditions.append(
-            ~select(earlier.c.id)
-            .where(earlier.c.order_id == first_ship.c.order_id, earlier.c.shipped_at < start)
-            .exists()
-        )
+        conditions.append(SalesOrder.first_shipped_at < end)
     if filt.channel_id is not None:
         conditions.append(SalesOrder.channel_id == filt.channel_id)
     if filt.manual_only:
         conditions.append(SalesOrder.channel_id.is_(None))
-    days = _days_between(session, SalesOrder.placed_at, first_ship.c.shipped_at)
-    query = (
-        select(days)
-        .select_from(SalesOrder)
-        .join(first_ship, first_ship.c.order_id == SalesOrder.id)
-        .where(and_(*conditions))
+    minutes = _minutes_between(session, SalesOrder.placed_at, SalesOrder.first_shipped_at)
+    histogram = sorted(
+        (int(m), int(n))
+        for m, n in session.execute(
+            select(minutes.label("m"), func.count()).where(and_(*conditions)).group_by("m")
+        )
     )
-    durations = sorted(max(float(d), 0.0) for d in session.scalars(query))
     counts = [0] * len(FULFILMENT_BUCKETS)
-    for days_taken in durations:
+    for minute, orders in histogram:
         for index, (limit, _label) in enumerate(FULFILMENT_BUCKETS):
-            if limit is None or days_taken < limit:
-                counts[index] += 1
+            if limit is None or minute < limit * 1440:
+                counts[index] += orders
                 break
-    median = durations[len(durations) // 2] if durations else None
+    total, median = sum(n for _m, n in histogram), None
+    seen = 0
+    for minute, orders in histogram:
+        seen += orders
+        if seen > total // 2:
+            median = minute / 1440
+            break
     return (
         [
             FulfilmentBucket(label, n)
@@ -276,22 +289,33 @@ class StockValue:
 
 def stock_value(session: Session, *, location_id: int | None = None) -> StockValue:
     """On-hand units valued at cost and at price (quarantined stock counted separately)."""
-    sellable = case((Bin.kind != BinKind.QUARANTINE, StockLevel.on_hand), else_=0)
-    quarantined = case((Bin.kind == BinKind.QUARANTINE, StockLevel.on_hand), else_=0)
-    query = (
-        select(
-            func.count(func.distinct(StockLevel.product_id)),
-            func.coalesce(func.sum(sellable), 0),
-            func.coalesce(func.sum(sellable * Product.cost_minor), 0),
-            func.coalesce(func.sum(sellable * Product.price_minor), 0),
-            func.coalesce(func.sum(quarantined), 0),
+    if location_id is None:  # the trigger-kept per-product totals
+        query = (
+            select(
+                func.count(),
+                func.coalesce(func.sum(ProductStock.sellable), 0),
+                func.coalesce(func.sum(ProductStock.sellable * Product.cost_minor), 0),
+                func.coalesce(func.sum(ProductStock.sellable * Product.price_minor), 0),
+                func.coalesce(func.sum(ProductStock.quarantined), 0),
+            )
+            .join(Product, Product.id == ProductStock.product_id)
+            .where((ProductStock.sellable > 0) | (ProductStock.quarantined > 0))
         )
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .join(Product, Product.id == StockLevel.product_id)
-        .where(StockLevel.on_hand > 0)
-    )
-    if location_id is not None:
-        query = query.where(Bin.location_id == location_id)
+    else:
+        sellable = case((Bin.kind != BinKind.QUARANTINE, StockLevel.on_hand), else_=0)
+        quarantined = case((Bin.kind == BinKind.QUARANTINE, StockLevel.on_hand), else_=0)
+        query = (
+            select(
+                func.count(func.distinct(StockLevel.product_id)),
+                func.coalesce(func.sum(sellable), 0),
+                func.coalesce(func.sum(sellable * Product.cost_minor), 0),
+                func.coalesce(func.sum(sellable * Product.price_minor), 0),
+                func.coalesce(func.sum(quarantined), 0),
+            )
+            .join(Bin, Bin.id == StockLevel.bin_id)
+            .join(Product, Product.id == StockLevel.product_id)
+            .where(StockLevel.on_hand > 0, Bin.location_id == location_id)
+        )
     products, units, cost, retail, quarantine = session.execute(query).one()
     return StockValue(int(products), int(units), int(cost), int(retail), int(quarantine))
 
@@ -311,28 +335,13 @@ def slow_movers(
     session: Session, *, days: int = 90, limit: int = 50, today: date | None = None
 ) -> list[SlowMover]:
     """Products holding stock that sold least in the last `days` days, most money tied first."""
-    since = datetime.combine(
-        (today or utcnow().date()) - timedelta(days=days), datetime.min.time(), UTC
-    )
+    since = (today or utcnow().date()) - timedelta(days=days)
     on_hand = (
-        select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("qty"))
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(Bin.kind != BinKind.QUARANTINE)
-        .group_by(StockLevel.product_id)
-        .having(func.sum(StockLevel.on_hand) > 0)
+        select(ProductStock.product_id, ProductStock.sellable.label("qty"))
+        .where(ProductStock.sellable > 0)
         .subquery()
     )
-    # Driven from the window's orders (an IN list from the placed_at index, then their lines by
-    # the covering order_line(order_id, …) index), not by walking every line by product.
-    window_orders = select(SalesOrder.id).where(
-        SalesOrder.status.not_in(NOT_SALES), SalesOrder.placed_at >= since
-    )
-    sold = (
-        select(OrderLine.product_id, func.sum(OrderLine.quantity).label("qty"))
-        .where(OrderLine.order_id.in_(window_orders))
-        .group_by(OrderLine.product_id)
-        .subquery()
-    )
+    sold = units_sold_by_product(session, since).subquery()
     tied = on_hand.c.qty * Product.cost_minor
     query = (
         select(
@@ -350,18 +359,14 @@ def slow_movers(
         .limit(limit)
     )
     rows = session.execute(query).all()
-    # "Last sold" (all history) only for the rows shown, by the order_line(product_id) index.
-    last: dict[int, datetime] = {}
+    # "Last sold" (all history) only for the rows shown, from the summary's product order.
+    last: dict[int, date] = {}
     if rows:
         last = dict(
             session.execute(
-                select(OrderLine.product_id, func.max(SalesOrder.placed_at))
-                .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-                .where(
-                    SalesOrder.status.not_in(NOT_SALES),
-                    OrderLine.product_id.in_([row[0] for row in rows]),
-                )
-                .group_by(OrderLine.product_id)
+                select(SalesDay.product_key, func.max(SalesDay.day))
+                .where(SalesDay.product_key.in_([row[0] for row in rows]))
+                .group_by(SalesDay.product_key)
             ).all()
         )
     return [
@@ -372,7 +377,7 @@ def slow_movers(
             int(qty),
             int(s),
             int(t),
-            str(last[pid])[:10] if last.get(pid) else None,
+            last[pid].isoformat() if last.get(pid) else None,
         )
         for pid, sku, name, qty, s, t in rows
     ]
@@ -484,13 +489,7 @@ LATE_STATUSES = (
 
 def low_stock_count(session: Session) -> int:
     """Products (not archived) whose available stock is at or below their reorder point."""
-    on_hand = (
-        select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("qty"))
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(Bin.kind != BinKind.QUARANTINE)
-        .group_by(StockLevel.product_id)
-        .subquery()
-    )
+    on_hand = select(ProductStock.product_id, ProductStock.sellable.label("qty")).subquery()
     reserved = (
         select(Reservation.product_id, func.sum(Reservation.quantity).label("qty"))
         .group_by(Reservation.product_id)

@@ -6,6 +6,7 @@ from db.models.catalog import (
     Product,
     ProductBarcode,
     ProductBinDefault,
+    ProductStock,
     Reservation,
     StockLevel,
     StockMove,
@@ -21,7 +22,7 @@ from db.models.fulfilment import (
     ShipmentPackage,
 )
 from db.models.mail import MailMessage
-from db.models.orders import Customer, OrderLine, SalesOrder
+from db.models.orders import Customer, OrderLine, SalesDay, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
 from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence
@@ -45,11 +46,13 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "ProductBinDefault",
+    "ProductStock",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "Reservation",
     "ReturnAuthorization",
     "ReturnLine",
+    "SalesDay",
     "SalesOrder",
     "Shipment",
     "ShipmentLine",

@@ -179,6 +179,20 @@ class StockLevel(Base):
     )
 
 
+class ProductStock(Base):
+    """On hand per product over all bins, sellable and quarantined apart: a summary of
+    stock_level kept exact by triggers (db/stock_summary.py) so shop-wide reads need not group
+    every bin row. `packbench doctor` compares it with the levels."""
+
+    __tablename__ = "product_stock"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
+    )
+    sellable: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Reservation(Base):
     """Stock held for an order line at one location; available = on hand − reserved."""
 

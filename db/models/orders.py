@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -95,6 +97,8 @@ class SalesOrder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the first parcel left; kept by triggers on shipment (db/first_shipment.py).
+    first_shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
@@ -118,6 +122,14 @@ class SalesOrder(Base):
         Index("ix_sales_order_total_minor_id", "total_minor", "id"),
         Index("ix_sales_order_parent_order_id", "parent_order_id"),
         Index("ix_sales_order_status_on_hold", "status", "on_hold"),
+        # Covering for the fulfilment report (orders by when they first shipped).
+        Index(
+            "ix_sales_order_first_shipped_at",
+            "first_shipped_at",
+            "placed_at",
+            "status",
+            "channel_id",
+        ),
     )
 
 
@@ -163,4 +175,40 @@ class OrderLine(Base):
             "unit_price_minor",
             "discount_minor",
         ),
+    )
+
+
+class SalesDay(Base):
+    """Units and revenue sold per product, UTC day and channel: the reports' summary of order
+    lines on orders that count as sales (not draft, not cancelled).
+
+    Kept exact by database triggers on order_line and sales_order (db/sales_summary.py), so it
+    never needs a refresh; `packbench doctor` compares it with the lines. `product_key` is the
+    product id or 0 for an unmatched SKU, `channel_key` the channel id or 0 for manual orders
+    (keys, not foreign keys, so the primary key has no NULLs).
+    """
+
+    __tablename__ = "sales_day"
+
+    product_key: Mapped[int] = mapped_column(Integer)
+    sku: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    channel_key: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    revenue_minor: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        # Product order: a long range is summed per product in one pass over the table.
+        PrimaryKeyConstraint("product_key", "sku", "day", "channel_key"),
+        # Day order, covering: a short range reads only its days.
+        Index(
+            "ix_sales_day_day",
+            "day",
+            "channel_key",
+            "product_key",
+            "sku",
+            "units",
+            "revenue_minor",
+        ),
+        {"sqlite_with_rowid": False},
     )

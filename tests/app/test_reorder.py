@@ -127,7 +127,8 @@ def build_data(session_factory) -> Data:
     with unit_of_work(session_factory) as s:
         reserve_stock(s, reserved_line, shop.main, 2)
     sale(session_factory, tee, 59, at(2024, 6, 1), status="open")  # first instant of the window
-    sale(session_factory, tee, 1, at(2024, 6, 30, 23, 59), status="draft")
+    sale(session_factory, tee, 1, at(2024, 6, 30, 23, 59), status="packed")  # last minute
+    sale(session_factory, tee, 7, at(2024, 6, 20), status="draft")  # not a sale (yet)
     sale(session_factory, tee, 100, at(2024, 6, 15), status="cancelled")
     sale(session_factory, tee, 50, at(2024, 5, 31, 23, 59, 59), status="shipped")
     sale(session_factory, pen, 3, at(2024, 6, 5), status="shipped")

@@ -187,3 +187,21 @@ def test_fulfilment_times_ignores_orders_first_shipped_before_the_period(session
         buckets, median = fulfilment_times(s, ReportFilter(date_from=date(2026, 3, 4)))
     # SO-1 first shipped on 3 March 16:00 and SO-3 on 3 March 20:00: neither counts from the 4th
     assert sum(b.orders for b in buckets) == 0 and median is None
+
+
+def test_fulfilment_times_ignore_voided_parcels(session_factory, shop):
+    with unit_of_work(session_factory) as s:
+        s.add(
+            Shipment(
+                number="SH-V",
+                order_id=shop["o3"],
+                status="voided",
+                created_at=DAY2,
+                shipped_at=DAY2 + timedelta(hours=1),
+            )
+        )
+    with unit_of_work(session_factory, write=False) as s:
+        buckets, median = fulfilment_times(s, ReportFilter())
+    # Still SO-1 (30 h) and SO-3 (5 h): the voided parcel (1 h) for SO-3 never left.
+    assert sum(b.orders for b in buckets) == 2
+    assert median == pytest.approx(30 / 24)

@@ -392,3 +392,30 @@ def test_sync_pulls_from_a_channel(capsys, data_dir):
         from app.orders.queries import OrderFilter, count_orders
 
         assert count_orders(s, OrderFilter()) == 1
+
+
+def test_doctor_repair_rebuilds_a_damaged_sales_summary(capsys, data_dir):
+    assert (
+        run(capsys, "--data-dir", str(data_dir), "demo", "--products", "20", "--orders", "40")[0]
+        == 0
+    )
+    db_file = data_dir / "packbench.sqlite3"
+    conn = sqlite3.connect(db_file)
+    (rows_before,) = conn.execute("SELECT count(*) FROM sales_day").fetchone()
+    conn.execute("DROP TRIGGER sales_day_line_ai")
+    conn.execute("DELETE FROM sales_day WHERE day = (SELECT max(day) FROM sales_day)")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor")
+    assert code == 1
+    assert "PROBLEM [sales summary] sales summary is missing triggers sales_day_line_ai" in out
+    assert "does not match the order lines" in out
+    code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor", "--repair")
+    assert code == 0, out
+    assert f"the sales ({rows_before:,} rows) and stock summaries" in out
+    assert out.rstrip().endswith(")") and "ok: " in out
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("SELECT action FROM audit_event ORDER BY id DESC LIMIT 1").fetchone() == (
+        "doctor.repair",
+    )
+    conn.close()

@@ -217,3 +217,22 @@ def test_demo_shop_on_postgres_keeps_id_sequences_usable(pg_url, tmp_path):
             assert run_doctor(s).ok
     finally:
         db.close()
+
+
+def test_sales_summary_triggers_on_postgres(pg_db):
+    # Last in this module: it adds orders of its own to the shared database.
+    from tests.db.test_sales_summary import exercise_sales_summary
+
+    exercise_sales_summary(pg_db.session_factory)
+
+
+def test_stock_summary_triggers_on_postgres(pg_db):
+    from tests.db.test_stock_summary import exercise_stock_summary
+
+    exercise_stock_summary(pg_db.session_factory)
+
+
+def test_first_shipment_triggers_on_postgres(pg_db):
+    from tests.db.test_first_shipment import exercise_first_shipment
+
+    exercise_first_shipment(pg_db.session_factory)

@@ -1,0 +1,85 @@
+"""`sales_order.first_shipped_at`: when the order's first parcel left (shipped or delivered
+shipments only; a voided one no longer counts), kept by triggers on shipment so the fulfilment
+report reads one indexed column instead of grouping every shipment by order.
+
+Any shipment insert, delete or update of its order, status or shipped_at recomputes the column
+for the order(s) involved. SQLite gets plain triggers, PostgreSQL a PL/pgSQL trigger function.
+A migration that rebuilds shipment in batch mode drops these triggers with the old table: call
+`install_first_shipment` again at the end of such a migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from db.enums import ShipmentStatus
+from db.triggers import differing_keys, missing_triggers
+
+SQLITE_TRIGGERS = ("first_shipment_ai", "first_shipment_ad", "first_shipment_au")
+POSTGRESQL_TRIGGERS = ("first_shipment",)
+_LEFT = ", ".join(f"'{s.value}'" for s in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED))
+_FIRST = (
+    "(SELECT min(sh.shipped_at) FROM shipment sh WHERE sh.order_id = sales_order.id "
+    f"AND sh.status IN ({_LEFT}) AND sh.shipped_at IS NOT NULL)"
+)
+
+
+def _refresh(row: str) -> str:
+    return f"UPDATE sales_order SET first_shipped_at = {_FIRST} WHERE id = {row}.order_id;"
+
+
+def install_first_shipment(conn: Connection) -> None:
+    """Create (or re-create) the triggers and recompute the column for every order."""
+    drop_first_shipment_triggers(conn)
+    if conn.dialect.name == "sqlite":
+        ddl = [
+            "CREATE TRIGGER first_shipment_ai AFTER INSERT ON shipment "
+            f"BEGIN {_refresh('NEW')} END",
+            "CREATE TRIGGER first_shipment_ad AFTER DELETE ON shipment "
+            f"BEGIN {_refresh('OLD')} END",
+            "CREATE TRIGGER first_shipment_au AFTER UPDATE OF order_id, status, shipped_at "
+            f"ON shipment BEGIN {_refresh('OLD')} {_refresh('NEW')} END",
+        ]
+    else:
+        ddl = [
+            "CREATE OR REPLACE FUNCTION first_shipment() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {_refresh('OLD')} END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_refresh('NEW')} END IF; "
+            "RETURN NULL; END $$",
+            "CREATE TRIGGER first_shipment AFTER INSERT OR DELETE OR UPDATE OF "
+            "order_id, status, shipped_at ON shipment "
+            "FOR EACH ROW EXECUTE FUNCTION first_shipment()",
+        ]
+    for statement in ddl:
+        conn.exec_driver_sql(statement)
+    conn.exec_driver_sql(
+        f"UPDATE sales_order SET first_shipped_at = {_FIRST} "
+        "WHERE id IN (SELECT order_id FROM shipment) OR first_shipped_at IS NOT NULL"
+    )
+
+
+def drop_first_shipment_triggers(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS first_shipment ON shipment")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS first_shipment()")
+
+
+def first_shipment_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
+    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
+    problems = []
+    if missing := missing_triggers(conn, names):
+        problems.append(f"first shipment dates are missing triggers {', '.join(missing)}")
+    stored = "SELECT id, first_shipped_at FROM sales_order WHERE first_shipped_at IS NOT NULL"
+    expected = (
+        "SELECT order_id AS id, min(shipped_at) AS first_shipped_at FROM shipment "
+        f"WHERE status IN ({_LEFT}) AND shipped_at IS NOT NULL GROUP BY order_id"
+    )
+    for (order_id,) in differing_keys(conn, stored, expected, "id", limit=show_at_most):
+        problems.append(
+            f"order #{order_id}: first shipment date does not match its shipments "
+            "(run `packbench doctor --repair`)"
+        )
+    return problems

@@ -1,0 +1,202 @@
+"""The `sales_day` summary (units and revenue per product, UTC day and channel), kept exact by
+triggers so the reports never group a year's million order lines.
+
+What counts is the same everywhere: lines of orders whose status is not draft or cancelled,
+revenue = quantity × unit price − line discount, the day is the order's `placed_at` UTC date.
+Every change is applied as a signed delta through one upsert, and rows that fall to zero units
+are removed:
+
+- order_line insert / delete / update of order, product, SKU, quantity, price or discount;
+- sales_order update of status, placed_at or channel that changes whether or where its lines
+  count (lifecycle steps between counted statuses do not touch the summary);
+- sales_order delete (before the cascade removes its lines, which then find no order).
+
+SQLite gets plain triggers, PostgreSQL two PL/pgSQL trigger functions with the same statements.
+`rebuild_sales_summary` recomputes the table from the lines (the migration that adds it, and a
+repair); `sales_summary_problems` compares the two for `packbench doctor`. A migration that
+rebuilds order_line or sales_order in batch mode drops these triggers with the old table: call
+`install_sales_summary` again at the end of such a migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from db.enums import OrderStatus
+from db.triggers import differing_keys, missing_triggers
+
+TABLE = "sales_day"
+NOT_SALES = (OrderStatus.DRAFT, OrderStatus.CANCELLED)
+_NOT_SALES_SQL = ", ".join(f"'{s.value}'" for s in NOT_SALES)
+
+SQLITE_TRIGGERS = (
+    "sales_day_line_ai",
+    "sales_day_line_ad",
+    "sales_day_line_au",
+    "sales_day_order_au",
+    "sales_day_order_bd",
+)
+POSTGRESQL_TRIGGERS = ("sales_day_line", "sales_day_order_au", "sales_day_order_bd")
+_LINE_COLUMNS = "order_id, product_id, sku, quantity, unit_price_minor, discount_minor"
+
+
+def _day(dialect: str, column: str) -> str:
+    if dialect == "sqlite":
+        return f"date({column})"
+    return f"(({column}) AT TIME ZONE 'UTC')::date"
+
+
+def _counted(status: str) -> str:
+    return f"{status} NOT IN ({_NOT_SALES_SQL})"
+
+
+_UPSERT_TAIL = (
+    " ON CONFLICT (product_key, sku, day, channel_key) DO UPDATE SET"
+    f" units = {TABLE}.units + excluded.units,"
+    f" revenue_minor = {TABLE}.revenue_minor + excluded.revenue_minor"
+)
+
+
+def _line_delta(dialect: str, row: str, sign: str) -> str:
+    """Add (`sign` '+') or take away ('-') one line row (NEW / OLD) under its order's key."""
+    return (
+        f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
+        f"SELECT coalesce({row}.product_id, 0), {row}.sku, {_day(dialect, 'o.placed_at')}, "
+        f"coalesce(o.channel_id, 0), {sign}{row}.quantity, "
+        f"{sign}({row}.quantity * {row}.unit_price_minor - {row}.discount_minor) "
+        f"FROM sales_order o WHERE o.id = {row}.order_id AND {_counted('o.status')}"
+        f"{_UPSERT_TAIL};"
+        f" DELETE FROM {TABLE} WHERE product_key = coalesce({row}.product_id, 0)"
+        f" AND sku = {row}.sku AND units = 0;"
+    )
+
+
+def _order_delta(dialect: str, row: str, sign: str) -> str:
+    """Add or take away all lines of one order row (NEW / OLD), if that row counts."""
+    return (
+        f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
+        f"SELECT coalesce(l.product_id, 0), l.sku, {_day(dialect, f'{row}.placed_at')}, "
+        f"coalesce({row}.channel_id, 0), {sign}sum(l.quantity), "
+        f"{sign}sum(l.quantity * l.unit_price_minor - l.discount_minor) "
+        f"FROM order_line l WHERE l.order_id = {row}.id AND {_counted(f'{row}.status')} "
+        f"GROUP BY coalesce(l.product_id, 0), l.sku{_UPSERT_TAIL};"
+        f" DELETE FROM {TABLE} WHERE day = {_day(dialect, f'{row}.placed_at')}"
+        f" AND channel_key = coalesce({row}.channel_id, 0) AND units = 0;"
+    )
+
+
+def _order_moves(dialect: str) -> str:
+    """True when an order update changes whether or under which day/channel its lines count."""
+    return (
+        f"({_counted('OLD.status')}) <> ({_counted('NEW.status')})"
+        f" OR {_day(dialect, 'OLD.placed_at')} <> {_day(dialect, 'NEW.placed_at')}"
+        " OR coalesce(OLD.channel_id, 0) <> coalesce(NEW.channel_id, 0)"
+    )
+
+
+def _sqlite_ddl() -> list[str]:
+    line = "sqlite"
+    return [
+        f"CREATE TRIGGER sales_day_line_ai AFTER INSERT ON order_line BEGIN "
+        f"{_line_delta(line, 'NEW', '+')} END",
+        f"CREATE TRIGGER sales_day_line_ad AFTER DELETE ON order_line BEGIN "
+        f"{_line_delta(line, 'OLD', '-')} END",
+        f"CREATE TRIGGER sales_day_line_au AFTER UPDATE OF {_LINE_COLUMNS} ON order_line BEGIN "
+        f"{_line_delta(line, 'OLD', '-')} {_line_delta(line, 'NEW', '+')} END",
+        "CREATE TRIGGER sales_day_order_au AFTER UPDATE OF status, placed_at, channel_id "
+        f"ON sales_order WHEN {_order_moves(line)} BEGIN "
+        f"{_order_delta(line, 'OLD', '-')} {_order_delta(line, 'NEW', '+')} END",
+        "CREATE TRIGGER sales_day_order_bd BEFORE DELETE ON sales_order BEGIN "
+        f"{_order_delta(line, 'OLD', '-')} END",
+    ]
+
+
+def _postgresql_ddl() -> list[str]:
+    pg = "postgresql"
+    return [
+        "CREATE OR REPLACE FUNCTION sales_day_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_line_delta(pg, 'OLD', '-')} END IF; "
+        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_line_delta(pg, 'NEW', '+')} END IF; "
+        "RETURN NULL; END $$",
+        "CREATE OR REPLACE FUNCTION sales_day_order() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP = 'DELETE' THEN {_order_delta(pg, 'OLD', '-')} RETURN OLD; END IF; "
+        f"IF {_order_moves(pg)} THEN "
+        f"{_order_delta(pg, 'OLD', '-')} {_order_delta(pg, 'NEW', '+')} END IF; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER sales_day_line AFTER INSERT OR DELETE OR UPDATE OF "
+        f"{_LINE_COLUMNS} ON order_line FOR EACH ROW EXECUTE FUNCTION sales_day_line()",
+        "CREATE TRIGGER sales_day_order_au AFTER UPDATE OF status, placed_at, channel_id "
+        "ON sales_order FOR EACH ROW EXECUTE FUNCTION sales_day_order()",
+        "CREATE TRIGGER sales_day_order_bd BEFORE DELETE ON sales_order "
+        "FOR EACH ROW EXECUTE FUNCTION sales_day_order()",
+    ]
+
+
+def _recompute(dialect: str) -> str:
+    """SELECT of what the table should hold, straight from the lines."""
+    return (
+        f"SELECT coalesce(l.product_id, 0) AS product_key, l.sku AS sku, "
+        f"{_day(dialect, 'o.placed_at')} AS day, coalesce(o.channel_id, 0) AS channel_key, "
+        "sum(l.quantity) AS units, "
+        "sum(l.quantity * l.unit_price_minor - l.discount_minor) AS revenue_minor "
+        f"FROM order_line l JOIN sales_order o ON o.id = l.order_id WHERE {_counted('o.status')} "
+        f"GROUP BY coalesce(l.product_id, 0), l.sku, {_day(dialect, 'o.placed_at')}, "
+        "coalesce(o.channel_id, 0)"
+    )
+
+
+def install_sales_summary(conn: Connection) -> int:
+    """Create (or re-create) the triggers and rebuild the table from the order lines; returns
+    the rows written."""
+    drop_sales_summary_triggers(conn)
+    ddl = _sqlite_ddl() if conn.dialect.name == "sqlite" else _postgresql_ddl()
+    for statement in ddl:
+        conn.exec_driver_sql(statement)
+    return rebuild_sales_summary(conn)
+
+
+def drop_sales_summary_triggers(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_line ON order_line")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_order_au ON sales_order")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_order_bd ON sales_order")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS sales_day_line()")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS sales_day_order()")
+
+
+def rebuild_sales_summary(conn: Connection) -> int:
+    """Replace the table's contents with a fresh sum of the lines; returns the rows written."""
+    conn.exec_driver_sql(f"DELETE FROM {TABLE}")
+    result = conn.exec_driver_sql(
+        f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
+        f"{_recompute(conn.dialect.name)}"
+    )
+    return result.rowcount
+
+
+def sales_summary_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
+    """Missing triggers, and summary rows that differ from the lines (both directions)."""
+    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
+    problems = []
+    if missing := missing_triggers(conn, names):
+        problems.append(f"sales summary is missing triggers {', '.join(missing)}")
+    stored = f"SELECT product_key, sku, day, channel_key, units, revenue_minor FROM {TABLE}"
+    wrong = differing_keys(
+        conn,
+        stored,
+        _recompute(conn.dialect.name),
+        "product_key, sku, day, channel_key",
+        limit=show_at_most,
+    )
+    for _product_key, sku, day, channel_key in wrong:
+        channel = "manual" if not channel_key else f"channel {channel_key}"
+        problems.append(
+            f"sales summary for {sku} on {day} ({channel}) does not match the order lines "
+            "(run `packbench doctor --repair`)"
+        )
+    return problems

@@ -1,0 +1,31 @@
+"""Shared plumbing for the trigger-kept summary tables (db/sales_summary.py,
+db/stock_summary.py): which of their triggers exist, and where a table differs from a fresh
+recomputation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Row
+
+
+def missing_triggers(conn: Connection, names: Sequence[str]) -> list[str]:
+    """The `names` that have no trigger in the database (SQLite or PostgreSQL)."""
+    if conn.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    present = {r[0] for r in conn.exec_driver_sql(query)}
+    return [name for name in names if name not in present]
+
+
+def differing_keys(
+    conn: Connection, stored: str, expected: str, keys: str, *, limit: int
+) -> list[Row]:
+    """Key columns (`keys`, comma-separated) of rows in one SELECT but not the other, either
+    way round: rows stored wrongly, missing, or left over."""
+    return conn.exec_driver_sql(
+        f"SELECT {keys} FROM ({stored} EXCEPT {expected}) AS a "
+        f"UNION SELECT {keys} FROM ({expected} EXCEPT {stored}) AS b "
+        f"LIMIT {int(limit)}"
+    ).fetchall()
