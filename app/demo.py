@@ -60,6 +60,7 @@ from db.models import (
     StockMove,
     Supplier,
 )
+from db.summaries import summaries_suspended
 from db.types import utcnow
 
 __all__ = ["DemoSummary", "generate_demo"]
@@ -623,7 +624,9 @@ def generate_demo(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        summary = generator.run()
+        # Summaries are rebuilt once at the end rather than by a trigger per generated row.
+        with summaries_suspended(session.connection()):
+            summary = generator.run()
     finally:
         if collecting:
             gc.enable()

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from db.first_shipment import first_shipment_problems, install_first_shipment
+from db.first_shipment import first_shipment_problems
 from db.models import (
     Bin,
     OrderLine,
@@ -22,9 +22,10 @@ from db.models import (
     StockLevel,
     StockMove,
 )
-from db.sales_summary import install_sales_summary, sales_summary_problems
+from db.sales_summary import sales_summary_problems
 from db.search import install_product_search, search_index_problems
-from db.stock_summary import install_stock_summary, stock_summary_problems
+from db.stock_summary import stock_summary_problems
+from db.summaries import install_summaries
 
 SHOW_AT_MOST = 20  # per check; the count says how many there are in all
 
@@ -340,9 +341,7 @@ def repair_derived_data(session: Session, *, actor: str) -> int:
     are not touched: their findings need a person to decide which side is right."""
     conn = session.connection()
     install_product_search(conn)
-    rows = install_sales_summary(conn)
-    install_stock_summary(conn)
-    install_first_shipment(conn)
+    rows = install_summaries(conn)
     record_event(
         session,
         actor=actor,

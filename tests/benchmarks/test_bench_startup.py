@@ -26,17 +26,41 @@ def _wall_ms(args: list[str], runs: int = 5) -> tuple[float, str]:
     return statistics.median(samples), output
 
 
+def _interactive_ms(args: list[str], runs: int = 5) -> tuple[float, float]:
+    """Median of spawn → "interactive at" (the probe's CLOCK_MONOTONIC after the first paint of
+    the shown window) and of spawn → process exit (which also waits for the background queries
+    the window started, e.g. the dashboard's, and closes the database)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    interactive, exited = [], []
+    for _ in range(runs):
+        spawned = time.monotonic()
+        done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        exited.append((time.monotonic() - spawned) * 1000)
+        assert done.returncode == 0, done.stderr
+        assert "window: MainWindow" in done.stdout, done.stdout
+        at = float(done.stdout.split("interactive at", 1)[1].split()[0])
+        interactive.append((at - spawned) * 1000)
+    return statistics.median(interactive), statistics.median(exited)
+
+
 def test_cold_start(bench_paths):
     baseline, _ = _wall_ms([sys.executable, "-c", "import PySide6.QtWidgets"])
-    value, output = _wall_ms(
+    value, exited = _interactive_ms(
         [sys.executable, str(ROOT / "tests/benchmarks/startup_probe.py"), str(bench_paths.data_dir)]
     )
-    assert "window: MainWindow" in output, output
     RESULTS.record(
         "cold start to interactive main window",
         value,
         target="≤ 800 ms",
         baseline_name="python -c 'import PySide6.QtWidgets'",
         baseline_value=baseline,
-        note="median of 5 fresh processes",
+        note="median of 5 fresh processes, spawn → first paint",
+    )
+    RESULTS.record(
+        "cold start … to process exit",
+        exited,
+        target="",
+        baseline_name="python -c 'import PySide6.QtWidgets'",
+        baseline_value=baseline,
+        note="also waits for the dashboard query and closes",
     )

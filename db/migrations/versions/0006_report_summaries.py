@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import db.types
-from db.first_shipment import drop_first_shipment_triggers, install_first_shipment
-from db.sales_summary import drop_sales_summary_triggers, install_sales_summary
-from db.stock_summary import drop_stock_summary_triggers, install_stock_summary
+from db.summaries import drop_summary_triggers, install_summaries
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -62,18 +60,14 @@ def upgrade() -> None:
         unique=False,
     )
     # Triggers, then the existing rows summed in (one statement each; ~4 s for 1M lines).
-    install_sales_summary(op.get_bind())
-    install_stock_summary(op.get_bind())
-    install_first_shipment(op.get_bind())
+    install_summaries(op.get_bind())
 
 
 def downgrade() -> None:
-    drop_first_shipment_triggers(op.get_bind())
+    drop_summary_triggers(op.get_bind())
     op.drop_index("ix_sales_order_first_shipped_at", table_name="sales_order")
     with op.batch_alter_table("sales_order") as batch_op:
         batch_op.drop_column("first_shipped_at")
-    drop_stock_summary_triggers(op.get_bind())
     op.drop_table("product_stock")
-    drop_sales_summary_triggers(op.get_bind())
     op.drop_index("ix_sales_day_day", table_name="sales_day")
     op.drop_table("sales_day")
