@@ -314,20 +314,6 @@ def return_stats_by_product(
     units returned (on RMAs created in the period, rejected ones excluded, whether received yet
     or not) and the units per reason; most returned first. Dates are UTC, `date_to` exclusive.
     """
-    shipped_q = (
-        select(OrderLine.product_id, func.sum(ShipmentLine.quantity).label("units"))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-        .where(
-            Shipment.status.in_((ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)),
-            OrderLine.product_id.is_not(None),
-        )
-        .group_by(OrderLine.product_id)
-    )
-    if date_from is not None:
-        shipped_q = shipped_q.where(Shipment.shipped_at >= date_from)
-    if date_to is not None:
-        shipped_q = shipped_q.where(Shipment.shipped_at < date_to)
     by_reason_q = (
         select(
             OrderLine.product_id.label("product_id"),
@@ -347,10 +333,25 @@ def return_stats_by_product(
     if date_to is not None:
         by_reason_q = by_reason_q.where(ReturnAuthorization.created_at < date_to)
     by_reason = by_reason_q.subquery()
-    # Shipped units only for the products that were returned (reached by order_line(product_id)).
-    shipped = shipped_q.where(
-        OrderLine.product_id.in_(select(by_reason.c.product_id).distinct())
-    ).subquery()
+    # Shipped units per returned product, correlated so each product is reached by the
+    # order_line(product_id) index whatever the planner knows (not by walking every shipment).
+    shipped_conditions = [
+        OrderLine.product_id == Product.id,
+        Shipment.status.in_((ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)),
+    ]
+    if date_from is not None:
+        shipped_conditions.append(Shipment.shipped_at >= date_from)
+    if date_to is not None:
+        shipped_conditions.append(Shipment.shipped_at < date_to)
+    shipped = (
+        select(func.coalesce(func.sum(ShipmentLine.quantity), 0))
+        .select_from(OrderLine)
+        .join(ShipmentLine, ShipmentLine.order_line_id == OrderLine.id)
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(*shipped_conditions)
+        .correlate(Product)
+        .scalar_subquery()
+    )
     returned = (
         select(by_reason.c.product_id, func.sum(by_reason.c.units).label("units"))
         .group_by(by_reason.c.product_id)
@@ -369,11 +370,10 @@ def return_stats_by_product(
             Product.id,
             Product.sku,
             Product.name,
-            func.coalesce(shipped.c.units, 0),
+            shipped,
             returned.c.units,
         )
         .join(returned, returned.c.product_id == Product.id)
-        .outerjoin(shipped, shipped.c.product_id == Product.id)
         .order_by(returned.c.units.desc(), Product.sku)
     ):
         shipped_units, returned_units = int(shipped_units), int(returned_units)
