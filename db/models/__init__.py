@@ -25,7 +25,7 @@ from db.models.mail import MailMessage
 from db.models.orders import Customer, OrderLine, SalesDay, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
-from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence
+from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence, SummaryControl
 
 __all__ = [
     "AppSetting",
@@ -59,6 +59,7 @@ __all__ = [
     "ShipmentPackage",
     "StockLevel",
     "StockMove",
+    "SummaryControl",
     "Supplier",
     "SyncRun",
 ]

@@ -38,8 +38,10 @@ from db.models import (
     Customer,
     NumberSequence,
     OrderLine,
+    SalesDay,
     SalesOrder,
 )
+from db.sales_summary import sales_summary_problems
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "orders"
 PACKBENCH = FIXTURES / "packbench_orders.csv"
@@ -149,6 +151,10 @@ def test_packbench_template_imports_orders_as_written(session_factory, catalog):
     orders = _orders(session_factory)
     assert set(orders) == {"WEB-1001", "WEB-1002", "WEB-1003"}
     assert [orders[k].id for k in ("WEB-1001", "WEB-1002", "WEB-1003")] == list(result.order_ids)
+    with unit_of_work(session_factory, write=False) as s:
+        # the lines went into the reports' summary in one statement, and its trigger is back
+        assert s.scalar(select(func.sum(SalesDay.units))) == 8
+        assert sales_summary_problems(s.connection()) == []
 
     zoe = orders["WEB-1001"]
     assert zoe.channel == "CSV import" and zoe.number == "SO-000001" and zoe.status == "open"

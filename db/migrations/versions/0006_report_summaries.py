@@ -59,6 +59,14 @@ def upgrade() -> None:
         ["first_shipped_at", "placed_at", "status", "channel_id"],
         unique=False,
     )
+    control = op.create_table(
+        "summary_control",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("defer_line_sums", sa.Boolean(), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_summary_control_single_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_control")),
+    )
+    op.bulk_insert(control, [{"id": 1, "defer_line_sums": False}])
     # Triggers, then the existing rows summed in (one statement each; ~4 s for 1M lines).
     install_summaries(op.get_bind())
 
@@ -68,6 +76,7 @@ def downgrade() -> None:
     op.drop_index("ix_sales_order_first_shipped_at", table_name="sales_order")
     with op.batch_alter_table("sales_order") as batch_op:
         batch_op.drop_column("first_shipped_at")
+    op.drop_table("summary_control")
     op.drop_table("product_stock")
     op.drop_index("ix_sales_day_day", table_name="sales_day")
     op.drop_table("sales_day")
