@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Re-exported: the GUI shell handles it before the data layer has loaded.
+from db.errors import DatabaseProblem as DatabaseProblem
+
 
 class DomainError(Exception):
     """A refusal the user can understand and fix; `str(exc)` is the message to show."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from db.engine import BEGIN_MODE
+if TYPE_CHECKING:  # the GUI shell imports this module before SQLAlchemy has loaded
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @contextmanager
@@ -19,6 +19,8 @@ def unit_of_work(
     Writers take SQLite's write lock at BEGIN (IMMEDIATE) so concurrent writers queue on the
     busy timeout instead of failing mid-transaction; readers start deferred and never block.
     """
+    from db.engine import BEGIN_MODE
+
     with session_factory() as session, session.begin():
         if write:
             session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})

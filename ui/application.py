@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -22,14 +24,17 @@ UI_SETTINGS_FILE = "ui.ini"
 def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     """Run the desktop app over the database named by `paths`; returns the exit code.
 
-    Refuses (exit code 1, after a message box) a database that cannot be opened or upgraded:
-    newer schema, damaged file, failed migration. Nothing is written in that case.
+    The window is built and painted while the data layer loads and the database opens on a
+    thread (SQLAlchemy, the models and the schema check are ~0.5 s of the start): the shell is
+    interactive at once and the first panel is built when the database is ready. Refuses
+    (exit code 1, after a message box) a database that cannot be opened or upgraded: newer
+    schema, damaged file, failed migration. Nothing is written in that case.
     """
     from ui.qt_compat import guard_singleton_refcounts
 
     guard_singleton_refcounts()  # before any Qt call; see ui/qt_compat.py
 
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QEvent, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.logging_setup import configure_logging
@@ -41,25 +46,8 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     paths.ensure()
     log_path = configure_logging(paths.logs, verbose=verbose, to_stderr=verbose)
     log.info("starting Packbench GUI, data in %s", paths.data_dir)
+    opener = DatabaseOpener(paths)
 
-    from app.database import DatabaseProblem, database_file, open_database
-
-    try:
-        database = open_database(paths)
-    except DatabaseProblem as exc:
-        log.error("cannot open the database: %s", exc)
-        QMessageBox.critical(None, "Packbench cannot open the database", str(exc))
-        return 1
-    upgrade = getattr(database, "upgrade", None)
-    if upgrade is not None:
-        log.info(
-            "database upgraded from %s to %s; backup: %s",
-            upgrade.from_revision,
-            upgrade.to_revision,
-            upgrade.backup or "none (new database)",
-        )
-
-    from ui.first_start import offer_first_start
     from ui.main_window import MainWindow
     from ui.ops import Ops
     from ui.style import app_icon, load_stylesheet
@@ -69,20 +57,49 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     if stylesheet:
         app.setStyleSheet(stylesheet)
     settings = QSettings(str(paths.data_dir / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
-    ops = Ops(database.session_factory, log_path=log_path, exports_dir=paths.exports)
+    # Work queued before the database is open waits for it on its worker thread.
+    ops = Ops(opener.session_factory, log_path=log_path, exports_dir=paths.exports)
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(previous_hook, log_path)
     window = None
+    database = None
     schedulers: list = []
     try:
-        location = database_file(database)
         window = MainWindow(
             ops,
             settings,
-            database_name=str(location) if location else database.display_name,
+            database_name=database_display_name(paths),
             log_path=log_path,
+            start=False,
         )
         window.show()
+        opener.wait_showing_events()
+        database, problem = opener.database, opener.error
+        if problem is not None:
+            from app.errors import DatabaseProblem
+
+            if not isinstance(problem, DatabaseProblem):
+                raise problem
+            log.error("cannot open the database: %s", problem)
+            window.hide()
+            QMessageBox.critical(None, "Packbench cannot open the database", str(problem))
+            return 1
+        assert database is not None
+        upgrade = getattr(database, "upgrade", None)
+        if upgrade is not None:
+            log.info(
+                "database upgraded from %s to %s; backup: %s",
+                upgrade.from_revision,
+                upgrade.to_revision,
+                upgrade.backup or "none (new database)",
+            )
+        ops.session_factory = database.session_factory
+        if not window.isVisible():  # closed while the database was opening
+            return 0
+        window.start()
+
+        from ui.first_start import offer_first_start
+
         offer_first_start(window, ops)
         # Housekeeping starts once the window is up, so its imports never slow the start.
         QTimer.singleShot(3000, lambda: schedulers.append(_start_scheduler(ops, paths)))
@@ -92,10 +109,65 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
             scheduler.stop()
         if window is not None:
             window.close()
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         ops.shutdown()
-        database.close()
+        opener.join()
+        if opener.database is not None:
+            opener.database.close()
         sys.excepthook = previous_hook
         log.info("Packbench GUI stopped")
+
+
+def database_display_name(paths: Paths) -> str:
+    """What the title and status bar call the database before it is open: the file, or the
+    server URL without its password."""
+    if paths.db_file is not None:
+        return str(paths.db_file)
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", paths.db_url)
+
+
+class DatabaseOpener:
+    """Loads the data layer and opens (creating or upgrading if needed) the database on its
+    own thread, so the GUI thread paints the window meanwhile."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.database = None
+        self.error: BaseException | None = None
+        self._paths = paths
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._open, name="packbench-open", daemon=True)
+        self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            from app.database import open_database
+
+            self.database = open_database(self._paths)
+        except BaseException as exc:  # handed to the GUI thread, which decides
+            self.error = exc
+        finally:
+            self._done.set()
+
+    def session_factory(self, *args, **kwargs):
+        """Stands in for the sessionmaker until the database is open (workers wait here)."""
+        self._done.wait()
+        if self.database is None:
+            from app.errors import DatabaseProblem
+
+            raise DatabaseProblem("the database could not be opened")
+        return self.database.session_factory(*args, **kwargs)
+
+    def wait_showing_events(self) -> None:
+        """Keep the GUI responsive (paint, input) until the database is open or failed."""
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QApplication
+
+        while not self._done.wait(0.005):
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+    def join(self) -> None:
+        self._thread.join()
 
 
 def _start_scheduler(ops, paths: Paths):

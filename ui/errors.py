@@ -8,8 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.database import DatabaseProblem
-from app.errors import DomainError
+from app.errors import DatabaseProblem, DomainError
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import ChangeSet
-from app.database import count_rows
 from ui.formatting import plural
 from ui.navigation import PANELS, PanelContext, PanelSpec
 from ui.ops import Ops, QueryOp
@@ -47,8 +46,11 @@ class MainWindow(QMainWindow):
         database_name: str,
         log_path: Path | None = None,
         panels: tuple[PanelSpec, ...] = PANELS,
+        start: bool = True,
         parent: QWidget | None = None,
     ) -> None:
+        """`start=False` builds only the shell (sidebar, status bar, an "Opening the
+        database…" page) for showing while the database opens; call start() once it is."""
         super().__init__(parent)
         self.ops = ops
         self.settings = settings
@@ -97,7 +99,27 @@ class MainWindow(QMainWindow):
         self._add_shortcuts()
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         ops.changes_applied.connect(self._on_ops_changes_applied)
+        self.ready = False
         self._restore_window_state()
+        if start:
+            self.start()
+        else:
+            self._waiting = QLabel("Opening the database…", alignment=Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(self._waiting)
+
+    def start(self) -> None:
+        """Show the saved (or first) panel and count the shop; the database is open now."""
+        if self.ready:
+            return
+        self.ready = True
+        if self.current_panel_key() is None:  # unless a panel was opened while waiting
+            key = self.settings.value(PANEL_KEY)
+            self.show_panel(key if isinstance(key, str) and key in self._specs else self._order[0])
+        waiting = getattr(self, "_waiting", None)
+        if waiting is not None:
+            self.stack.removeWidget(waiting)
+            waiting.deleteLater()
+            self._waiting = None
         self.refresh_counts()
 
     # -- navigation --------------------------------------------------------------------------
@@ -187,6 +209,8 @@ class MainWindow(QMainWindow):
     # -- status bar --------------------------------------------------------------------------
 
     def refresh_counts(self) -> None:
+        from app.database import count_rows
+
         QueryOp(self, count_rows, self._on_counts_loaded, self._on_counts_failed).run(self.ops)
 
     def _on_counts_loaded(self, counts: dict[str, int]) -> None:
@@ -219,8 +243,6 @@ class MainWindow(QMainWindow):
         state = self.settings.value(STATE_KEY)
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
-        key = self.settings.value(PANEL_KEY)
-        self.show_panel(key if isinstance(key, str) and key in self._specs else self._order[0])
 
     def save_window_state(self) -> None:
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.database import open_database
@@ -54,6 +55,7 @@ def test_damaged_database_is_refused_with_a_message(qapp, paths, monkeypatch):
     assert str(paths.db_file) in shown[0]
     assert "damaged" in shown[0] or "not a Packbench database" in shown[0]
     assert paths.db_file.read_bytes() == junk  # nothing overwritten
+    # The window shown while the database was opening is gone again.
     assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
 
 
@@ -94,3 +96,47 @@ def test_starts_window_offers_first_start_and_saves_ui_state(qtbot, qapp, paths,
             assert get_settings(session)["shop.setup_done"] is True
     finally:
         database.close()
+
+
+def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monkeypatch):
+    import app.database as database_module
+
+    real_open = database_module.open_database
+    release = threading.Event()
+
+    def slow_open(p):  # runs on the opener thread
+        assert release.wait(10), "the window never showed"
+        return real_open(p)
+
+    monkeypatch.setattr(database_module, "open_database", slow_open)
+    seen = {}
+
+    def look() -> None:
+        shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if shown and "waiting" not in seen:
+            window = shown[0]
+            seen["waiting"] = (
+                window.ready,
+                window.current_panel_key(),
+                window.stack.currentWidget().text(),
+            )
+            window.show_panel("settings")  # a person clicks while the database opens
+            release.set()
+
+    timer = QTimer(interval=5)
+    timer.timeout.connect(look)
+    timer.start()
+
+    def fake_exec(_self):
+        (window,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        qtbot.waitUntil(lambda: window.counts is not None, timeout=10_000)
+        seen["after"] = (window.ready, window.current_panel_key())
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    try:
+        assert run_gui(paths) == 0
+    finally:
+        timer.stop()
+    assert seen["waiting"] == (False, None, "Opening the database…")
+    assert seen["after"] == (True, "settings")  # the click was kept, not replaced
