@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -151,24 +151,20 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
 
 def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     """Count one scanned unit toward its line. Unknown codes, products the order does not
-    contain and units beyond what it needs are refused (UnknownBarcode, WrongItem, OverScan)."""
-    shipment = _shipment(session, shipment_id)
-    if shipment.status != ShipmentStatus.PACKING:
-        raise InvalidTransition(
-            "shipment", shipment.status, "packing", f"{shipment.number} is not being packed"
-        )
+    contain and units beyond what it needs are refused (UnknownBarcode, WrongItem, OverScan).
+
+    Column reads and one UPDATE rather than ORM objects: this runs on every scan."""
+    conn = _connection(session)
+    head = conn.execute(_SCAN_HEAD, {"shipment_id": shipment_id}).first()
+    if head is None:
+        raise NotFound(f"shipment #{shipment_id} does not exist")
+    number, status, order_number = head
+    if status != ShipmentStatus.PACKING:
+        raise InvalidTransition("shipment", status, "packing", f"{number} is not being packed")
     product = find_product_by_code(session, code)
     if product is None:
         raise UnknownBarcode(code)
-    lines = list(
-        session.scalars(
-            select(ShipmentLine)
-            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-            .where(ShipmentLine.shipment_id == shipment.id, OrderLine.product_id == product.id)
-            .order_by(ShipmentLine.id)
-        )
-    )
-    order_number = session.get(SalesOrder, shipment.order_id).number
+    lines = conn.execute(_SCAN_LINES, {"shipment_id": shipment_id, "product_id": product.id}).all()
     if not lines:
         raise WrongItem(
             f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
@@ -177,9 +173,12 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     if line is None:
         wanted = sum(li.quantity for li in lines)
         raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
-    line.verified += 1
-    session.flush()
-    view = get_shipment(session, shipment.id)
+    conn.execute(_COUNT_SCAN, {"line_id": line.id})
+    # A ShipmentLine loaded earlier in this session would still show the old count.
+    for obj in session.identity_map.values():
+        if isinstance(obj, ShipmentLine) and obj.id == line.id:
+            session.expire(obj, ["verified"])
+    view = get_shipment(session, shipment_id)
     done = next(li for li in view.lines if li.id == line.id)
     return VerifyResult(
         view, line.id, product.id, f"{product.sku}: {done.verified} of {done.quantity}"
@@ -492,49 +491,116 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
     )
 
 
+# Built once: the packing station reads these after every scan, and constructing a statement
+# costs more than running it. Executed on the session's connection (Core, no ORM compile).
+_SHIPMENT_HEAD = (
+    select(
+        Shipment.id,
+        Shipment.number,
+        Shipment.order_id,
+        SalesOrder.number,
+        Shipment.status,
+        func.coalesce(SalesOrder.ship_name, SalesOrder.email, ""),
+        SalesOrder.ship_country,
+        Shipment.carrier,
+        Shipment.service,
+        Shipment.tracking_number,
+        Shipment.tracking_url,
+        Shipment.weight_g,
+        Shipment.expected_weight_g,
+        Shipment.package_count,
+        Shipment.verified_by,
+        Shipment.override_reason,
+        Shipment.created_at,
+        Shipment.packed_at,
+        Shipment.shipped_at,
+        SalesOrder.notes,
+    )
+    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
+    .where(Shipment.id == bindparam("shipment_id"))
+)
+_SHIPMENT_LINES = (
+    select(
+        ShipmentLine.id,
+        ShipmentLine.order_line_id,
+        OrderLine.product_id,
+        OrderLine.sku,
+        OrderLine.name,
+        Product.gtin,
+        ShipmentLine.quantity,
+        ShipmentLine.verified,
+        Product.weight_g,
+    )
+    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+    .outerjoin(Product, Product.id == OrderLine.product_id)
+    .where(ShipmentLine.shipment_id == bindparam("shipment_id"))
+    .order_by(OrderLine.line_no)
+)
+_SCAN_HEAD = (
+    select(Shipment.number, Shipment.status, SalesOrder.number)
+    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
+    .where(Shipment.id == bindparam("shipment_id"))
+)
+_SCAN_LINES = (
+    select(ShipmentLine.id, ShipmentLine.quantity, ShipmentLine.verified)
+    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+    .where(
+        ShipmentLine.shipment_id == bindparam("shipment_id"),
+        OrderLine.product_id == bindparam("product_id"),
+    )
+    .order_by(ShipmentLine.id)
+)
+_COUNT_SCAN = (
+    update(ShipmentLine.__table__)
+    .where(ShipmentLine.__table__.c.id == bindparam("line_id"))
+    .values(verified=ShipmentLine.__table__.c.verified + 1)
+)
+
+
+def _connection(session: Session):
+    """The session's connection for Core reads, after writing out pending ORM changes (a
+    connection does not autoflush)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
+
+
 def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
-    shipment = _shipment(session, shipment_id)
-    order = session.get(SalesOrder, shipment.order_id)
-    rows = session.execute(
-        select(
-            ShipmentLine.id,
-            ShipmentLine.order_line_id,
-            OrderLine.product_id,
-            OrderLine.sku,
-            OrderLine.name,
-            Product.gtin,
-            ShipmentLine.quantity,
-            ShipmentLine.verified,
-            Product.weight_g,
-        )
-        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-        .outerjoin(Product, Product.id == OrderLine.product_id)
-        .where(ShipmentLine.shipment_id == shipment.id)
-        .order_by(OrderLine.line_no)
-    ).all()
+    """The shipment with its order's ship-to and its lines, in two column reads (no ORM
+    entities: the packing station calls this after every scan)."""
+    conn = _connection(session)
+    head = conn.execute(_SHIPMENT_HEAD, {"shipment_id": shipment_id}).first()
+    if head is None:
+        raise NotFound(f"shipment #{shipment_id} does not exist")
+    rows = conn.execute(_SHIPMENT_LINES, {"shipment_id": shipment_id}).all()
     lines = tuple(ShipmentLineView(*row[:8]) for row in rows)
     weight = sum((row.weight_g or 0) * row.quantity for row in rows)
+    (
+        sid, number, order_id, order_number, status, customer, country, carrier, service,
+        tracking, tracking_url, weight_g, expected, packages, verified_by, override, created_at,
+        packed_at, shipped_at, notes,
+    ) = head  # fmt: skip
     return ShipmentView(
-        id=shipment.id,
-        number=shipment.number,
-        order_id=order.id,
-        order_number=order.number,
-        status=shipment.status,
-        customer=order.ship_name or order.email or "",
-        ship_country=order.ship_country,
-        carrier=shipment.carrier,
-        service=shipment.service,
-        tracking_number=shipment.tracking_number,
-        tracking_url=shipment.tracking_url,
-        weight_g=shipment.weight_g,
-        expected_weight_g=shipment.expected_weight_g or weight,
-        package_count=shipment.package_count,
-        verified_by=shipment.verified_by,
-        override_reason=shipment.override_reason,
-        created_at=shipment.created_at,
-        packed_at=shipment.packed_at,
-        shipped_at=shipment.shipped_at,
-        notes=order.notes,
+        id=sid,
+        number=number,
+        order_id=order_id,
+        order_number=order_number,
+        status=status,
+        customer=customer,
+        ship_country=country,
+        carrier=carrier,
+        service=service,
+        tracking_number=tracking,
+        tracking_url=tracking_url,
+        weight_g=weight_g,
+        expected_weight_g=expected or weight,
+        package_count=packages,
+        verified_by=verified_by,
+        override_reason=override,
+        created_at=created_at,
+        packed_at=packed_at,
+        shipped_at=shipped_at,
+        notes=notes,
         lines=lines,
     )
 

@@ -33,7 +33,7 @@ from app.shipping.services import (
     void_shipment,
 )
 from app.uow import unit_of_work
-from db.models import AppUser, Channel, MailMessage, OutboxMessage
+from db.models import AppUser, Channel, MailMessage, OutboxMessage, ShipmentLine
 
 ACTOR = "packer"
 UPS = "1Z999AA10123456784"
@@ -237,3 +237,21 @@ def test_channel_orders_queue_a_fulfilment_push(session_factory, shop):
     assert result.outbox_queued and not result.mail_queued
     assert push.idempotency_key == f"fulfillment:{channel_id}:SH-000001"
     assert push.payload["tracking_number"] == UPS and push.payload["order_external_id"] == "4500"
+
+
+def test_scan_count_is_seen_by_objects_already_in_the_session(session_factory, shop):
+    """verify_item writes with one UPDATE; ORM objects loaded earlier must not keep the old
+    count (unverify_item and later steps of the same transaction read them)."""
+    order_id = new_order(session_factory, (shop["mug"], 2))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        (line,) = s.query(ShipmentLine).filter_by(shipment_id=shipment.id).all()
+        assert line.verified == 0
+        verify_item(s, shipment.id, "MUG-1")
+        assert line.verified == 1
+        undone = unverify_item(s, shipment.id, shop["mug"])
+        assert undone.message == "undone: MUG-1 now 0 of 2" and line.verified == 0
+        verify_item(s, shipment.id, "MUG-1")
+        verify_item(s, shipment.id, "4006381333931")
+        assert line.verified == 2
+        assert complete_packing(s, shipment.id, actor=ACTOR).shipment.status == "packed"
