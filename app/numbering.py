@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.uow import core_connection
 from db.models import NumberSequence, SalesOrder
 
 PREFIXES = {
@@ -17,24 +18,35 @@ PREFIXES = {
 }
 
 
+_READ = (
+    select(NumberSequence.next_value)
+    .where(NumberSequence.name == bindparam("kind"))
+    .with_for_update()
+)
+_ADVANCE = (
+    update(NumberSequence.__table__)
+    .where(NumberSequence.__table__.c.name == bindparam("kind"))
+    .values(next_value=NumberSequence.__table__.c.next_value + 1)
+)
+
+
 def next_number(session: Session, kind: str) -> str:
-    """Reserve the next number of `kind` (e.g. 'SO-000123') inside the caller's transaction."""
+    """Reserve the next number of `kind` (e.g. 'SO-000123') inside the caller's transaction.
+    Two prebuilt statements on the connection (pick lists, shipments and RMAs each take one)."""
     if kind not in PREFIXES:
         raise ValueError(f"unknown number sequence {kind!r}")
-    row = session.execute(
-        select(NumberSequence.next_value).where(NumberSequence.name == kind).with_for_update()
-    ).scalar_one_or_none()
-    if row is None:
+    conn = core_connection(session)
+    value = conn.execute(_READ, {"kind": kind}).scalar_one_or_none()
+    if value is None:
         session.add(NumberSequence(name=kind, next_value=2))
         session.flush()
         value = 1
     else:
-        value = row
-        session.execute(
-            update(NumberSequence)
-            .where(NumberSequence.name == kind)
-            .values(next_value=NumberSequence.next_value + 1)
-        )
+        conn.execute(_ADVANCE, {"kind": kind})
+        # A NumberSequence loaded earlier in this session would still show the old value.
+        loaded = session.identity_map.get(session.identity_key(NumberSequence, kind))
+        if loaded is not None:
+            session.expire(loaded, ["next_value"])
     return format_number(kind, value)
 
 

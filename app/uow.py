@@ -25,3 +25,12 @@ def unit_of_work(
         if write:
             session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
         yield session
+
+
+def core_connection(session: Session):
+    """The session's connection for prebuilt Core statements on hot paths (scans, numbering),
+    which skip the ORM's per-statement work; pending ORM changes are written out first, since a
+    connection does not autoflush."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()

@@ -21,6 +21,7 @@ from app.inventory.dto import (
     Saved,
 )
 from app.inventory.gtin import gtin_variants, normalize_gtin
+from app.uow import core_connection
 from db.enums import BinKind
 from db.models import (
     Bin,
@@ -239,6 +240,17 @@ def set_default_bin(
     return Saved(product_id, PRODUCT_CHANGED)
 
 
+_CODE_COLUMNS = (Product.id, Product.sku, Product.name, Product.gtin, Product.archived)
+# Built once (every scan runs these); run on the connection, without the ORM's per-call work.
+_BY_GTIN = select(*_CODE_COLUMNS).where(Product.gtin.in_(bindparam("codes", expanding=True)))
+_BY_SKU = select(*_CODE_COLUMNS).where(Product.sku.in_(bindparam("codes", expanding=True)))
+_BY_EXTRA_CODE = (
+    select(*_CODE_COLUMNS)
+    .join(ProductBarcode, ProductBarcode.product_id == Product.id)
+    .where(ProductBarcode.code == bindparam("code"))
+)
+
+
 def find_product_by_code(session: Session, code: str) -> ProductRef | None:
     """Resolve a scanned or typed code: GTIN (UPC-A/EAN-13 forms), SKU, then extra code.
 
@@ -248,23 +260,17 @@ def find_product_by_code(session: Session, code: str) -> ProductRef | None:
     code = code.strip()
     if not code:
         return None
-    columns = (Product.id, Product.sku, Product.name, Product.gtin, Product.archived)
+    conn = core_connection(session)
     if code.isdigit():
-        row = session.execute(
-            select(*columns).where(Product.gtin.in_(gtin_variants(code))).limit(1)
-        ).first()
+        row = conn.execute(_BY_GTIN, {"codes": list(gtin_variants(code))}).first()
         if row is not None:
             return ProductRef(*row, matched_by="gtin")
     forms = list(dict.fromkeys((code, code.upper(), code.lower())))
-    rows = session.execute(select(*columns).where(Product.sku.in_(forms))).all()
+    rows = conn.execute(_BY_SKU, {"codes": forms}).all()
     if rows:
         exact = next((row for row in rows if row.sku == code), rows[0])
         return ProductRef(*exact, matched_by="sku")
-    row = session.execute(
-        select(*columns)
-        .join(ProductBarcode, ProductBarcode.product_id == Product.id)
-        .where(ProductBarcode.code == code)
-    ).first()
+    row = conn.execute(_BY_EXTRA_CODE, {"code": code}).first()
     return ProductRef(*row, matched_by="code") if row is not None else None
 
 

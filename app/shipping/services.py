@@ -35,6 +35,7 @@ from app.shipping.dto import (
     ShipResult,
     VerifyResult,
 )
+from app.uow import core_connection
 from db.enums import ChannelKind, MoveReason, OrderStatus, ShipmentStatus
 from db.models import (
     AppUser,
@@ -154,7 +155,7 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     contain and units beyond what it needs are refused (UnknownBarcode, WrongItem, OverScan).
 
     Column reads and one UPDATE rather than ORM objects: this runs on every scan."""
-    conn = _connection(session)
+    conn = core_connection(session)
     head = conn.execute(_SCAN_HEAD, {"shipment_id": shipment_id}).first()
     if head is None:
         raise NotFound(f"shipment #{shipment_id} does not exist")
@@ -175,9 +176,9 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
         raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
     conn.execute(_COUNT_SCAN, {"line_id": line.id})
     # A ShipmentLine loaded earlier in this session would still show the old count.
-    for obj in session.identity_map.values():
-        if isinstance(obj, ShipmentLine) and obj.id == line.id:
-            session.expire(obj, ["verified"])
+    loaded = session.identity_map.get(session.identity_key(ShipmentLine, line.id))
+    if loaded is not None:
+        session.expire(loaded, ["verified"])
     view = get_shipment(session, shipment_id)
     done = next(li for li in view.lines if li.id == line.id)
     return VerifyResult(
@@ -557,18 +558,10 @@ _COUNT_SCAN = (
 )
 
 
-def _connection(session: Session):
-    """The session's connection for Core reads, after writing out pending ORM changes (a
-    connection does not autoflush)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    return session.connection()
-
-
 def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
     """The shipment with its order's ship-to and its lines, in two column reads (no ORM
     entities: the packing station calls this after every scan)."""
-    conn = _connection(session)
+    conn = core_connection(session)
     head = conn.execute(_SHIPMENT_HEAD, {"shipment_id": shipment_id}).first()
     if head is None:
         raise NotFound(f"shipment #{shipment_id} does not exist")
