@@ -22,6 +22,7 @@ from db.models import (
     StockLevel,
     StockMove,
 )
+from db.order_summary import order_summary_problems
 from db.sales_summary import sales_summary_problems
 from db.search import install_product_search, search_index_problems
 from db.stock_summary import stock_summary_problems
@@ -298,6 +299,13 @@ def _sales_summary(session: Session) -> list[Finding]:
     ]
 
 
+def _order_summary(session: Session) -> list[Finding]:
+    return [
+        Finding("order summary", text)
+        for text in order_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
+    ]
+
+
 def _stock_summary(session: Session) -> list[Finding]:
     return [
         Finding("stock summary", text)
@@ -321,6 +329,7 @@ CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "order line counters": _order_line_counters,
     "product search index": _search_index,
     "sales summary matches order lines": _sales_summary,
+    "order summary matches orders": _order_summary,
     "stock summary matches levels": _stock_summary,
     "first shipment dates match shipments": _first_shipment,
 }

@@ -20,8 +20,7 @@ rebuilds order_line or sales_order in batch mode drops these triggers with the o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
@@ -30,7 +29,7 @@ from db.triggers import differing_keys, missing_triggers
 
 TABLE = "sales_day"
 NOT_SALES = (OrderStatus.DRAFT, OrderStatus.CANCELLED)
-_NOT_SALES_SQL = ", ".join(f"'{s.value}'" for s in NOT_SALES)
+NOT_SALES_SQL = ", ".join(f"'{s.value}'" for s in NOT_SALES)
 
 SQLITE_TRIGGERS = (
     "sales_day_line_ai",
@@ -40,18 +39,20 @@ SQLITE_TRIGGERS = (
     "sales_day_order_bd",
 )
 POSTGRESQL_TRIGGERS = ("sales_day_line", "sales_day_order_au", "sales_day_order_bd")
-_DEFERRED = "SELECT 1 FROM summary_control WHERE defer_line_sums"  # PostgreSQL only
+# PostgreSQL: set inside a bulk load (db.summaries.new_orders_summed_after)
+DEFERRED = "SELECT 1 FROM summary_control WHERE defer_bulk_sums"
 _LINE_COLUMNS = "order_id, product_id, sku, quantity, unit_price_minor, discount_minor"
 
 
-def _day(dialect: str, column: str) -> str:
+def day_sql(dialect: str, column: str) -> str:
+    """SQL for the UTC date of a timestamp column."""
     if dialect == "sqlite":
         return f"date({column})"
     return f"(({column}) AT TIME ZONE 'UTC')::date"
 
 
 def _counted(status: str) -> str:
-    return f"{status} NOT IN ({_NOT_SALES_SQL})"
+    return f"{status} NOT IN ({NOT_SALES_SQL})"
 
 
 _UPSERT_TAIL = (
@@ -65,7 +66,7 @@ def _line_delta(dialect: str, row: str, sign: str) -> str:
     """Add (`sign` '+') or take away ('-') one line row (NEW / OLD) under its order's key."""
     return (
         f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
-        f"SELECT coalesce({row}.product_id, 0), {row}.sku, {_day(dialect, 'o.placed_at')}, "
+        f"SELECT coalesce({row}.product_id, 0), {row}.sku, {day_sql(dialect, 'o.placed_at')}, "
         f"coalesce(o.channel_id, 0), {sign}{row}.quantity, "
         f"{sign}({row}.quantity * {row}.unit_price_minor - {row}.discount_minor) "
         f"FROM sales_order o WHERE o.id = {row}.order_id AND {_counted('o.status')}"
@@ -85,13 +86,13 @@ def _order_delta(dialect: str, row: str, sign: str) -> str:
     """Add or take away all lines of one order row (NEW / OLD), if that row counts."""
     return (
         f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
-        f"SELECT coalesce(l.product_id, 0), l.sku, {_day(dialect, f'{row}.placed_at')}, "
+        f"SELECT coalesce(l.product_id, 0), l.sku, {day_sql(dialect, f'{row}.placed_at')}, "
         f"coalesce({row}.channel_id, 0), {sign}sum(l.quantity), "
         f"{sign}sum(l.quantity * l.unit_price_minor - l.discount_minor) "
         f"FROM order_line l WHERE l.order_id = {row}.id AND {_counted(f'{row}.status')} "
         f"GROUP BY coalesce(l.product_id, 0), l.sku{_UPSERT_TAIL};"
         + (
-            f" DELETE FROM {TABLE} WHERE day = {_day(dialect, f'{row}.placed_at')}"
+            f" DELETE FROM {TABLE} WHERE day = {day_sql(dialect, f'{row}.placed_at')}"
             f" AND channel_key = coalesce({row}.channel_id, 0) AND units = 0;"
             if sign == "-"
             else ""
@@ -103,7 +104,7 @@ def _order_moves(dialect: str) -> str:
     """True when an order update changes whether or under which day/channel its lines count."""
     return (
         f"({_counted('OLD.status')}) <> ({_counted('NEW.status')})"
-        f" OR {_day(dialect, 'OLD.placed_at')} <> {_day(dialect, 'NEW.placed_at')}"
+        f" OR {day_sql(dialect, 'OLD.placed_at')} <> {day_sql(dialect, 'NEW.placed_at')}"
         " OR coalesce(OLD.channel_id, 0) <> coalesce(NEW.channel_id, 0)"
     )
 
@@ -111,7 +112,7 @@ def _order_moves(dialect: str) -> str:
 def _sqlite_ddl() -> list[str]:
     line = "sqlite"
     return [
-        _SQLITE_LINE_INSERT_TRIGGER,
+        SQLITE_LINE_INSERT_TRIGGER,
         f"CREATE TRIGGER sales_day_line_ad AFTER DELETE ON order_line BEGIN "
         f"{_line_delta(line, 'OLD', '-')} END",
         f"CREATE TRIGGER sales_day_line_au AFTER UPDATE OF {_LINE_COLUMNS} ON order_line BEGIN "
@@ -124,7 +125,7 @@ def _sqlite_ddl() -> list[str]:
     ]
 
 
-_SQLITE_LINE_INSERT_TRIGGER = (
+SQLITE_LINE_INSERT_TRIGGER = (
     "CREATE TRIGGER sales_day_line_ai AFTER INSERT ON order_line BEGIN "
     f"{_line_delta('sqlite', 'NEW', '+')} END"
 )
@@ -134,7 +135,7 @@ def _postgresql_ddl() -> list[str]:
     pg = "postgresql"
     return [
         "CREATE OR REPLACE FUNCTION sales_day_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF TG_OP = 'INSERT' AND EXISTS ({_DEFERRED}) THEN RETURN NULL; END IF; "
+        f"BEGIN IF TG_OP = 'INSERT' AND EXISTS ({DEFERRED}) THEN RETURN NULL; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_line_delta(pg, 'OLD', '-')} END IF; "
         f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_line_delta(pg, 'NEW', '+')} END IF; "
         "RETURN NULL; END $$",
@@ -157,41 +158,25 @@ def _recompute(dialect: str, where: str = "true") -> str:
     """SELECT of what the table should hold (for the lines matching `where`), from the lines."""
     return (
         f"SELECT coalesce(l.product_id, 0) AS product_key, l.sku AS sku, "
-        f"{_day(dialect, 'o.placed_at')} AS day, coalesce(o.channel_id, 0) AS channel_key, "
+        f"{day_sql(dialect, 'o.placed_at')} AS day, coalesce(o.channel_id, 0) AS channel_key, "
         "sum(l.quantity) AS units, "
         "sum(l.quantity * l.unit_price_minor - l.discount_minor) AS revenue_minor "
         "FROM order_line l JOIN sales_order o ON o.id = l.order_id "
         f"WHERE {_counted('o.status')} AND {where} "
-        f"GROUP BY coalesce(l.product_id, 0), l.sku, {_day(dialect, 'o.placed_at')}, "
+        f"GROUP BY coalesce(l.product_id, 0), l.sku, {day_sql(dialect, 'o.placed_at')}, "
         "coalesce(o.channel_id, 0)"
     )
 
 
-@contextmanager
-def lines_summed_after(conn: Connection, order_ids: Sequence[int]) -> Iterator[None]:
-    """For bulk loaders, inside their transaction: lines inserted in the block for the orders
-    `order_ids` are summed into the summary in one grouped statement at its end instead of one
-    trigger run each (~25 µs per line on SQLite). Only inserts are deferred, and only lines of the
-    orders named may be inserted in the block. If the block raises, nothing is summed and the
-    caller's rollback undoes its lines."""
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:  # one writer at a time: the trigger is simply not there during the block
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_line_ai")
-    else:  # other sessions keep their trigger (they do not see this uncommitted flag)
-        conn.exec_driver_sql("UPDATE summary_control SET defer_line_sums = true WHERE id = 1")
-    try:
-        yield
-        for start in range(0, len(order_ids), _ID_CHUNK):
-            chunk = ", ".join(str(int(i)) for i in order_ids[start : start + _ID_CHUNK])
-            conn.exec_driver_sql(
-                f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
-                f"{_recompute(conn.dialect.name, f'l.order_id IN ({chunk})')}{_UPSERT_TAIL}"
-            )
-    finally:
-        if sqlite:
-            conn.exec_driver_sql(_SQLITE_LINE_INSERT_TRIGGER)
-        else:
-            conn.exec_driver_sql("UPDATE summary_control SET defer_line_sums = false WHERE id = 1")
+def add_order_lines(conn: Connection, order_ids: Sequence[int]) -> None:
+    """Sum the lines of orders whose lines are not in the summary yet (a bulk load's, inserted
+    with the insert trigger suspended) in grouped statements."""
+    for start in range(0, len(order_ids), _ID_CHUNK):
+        chunk = ", ".join(str(int(i)) for i in order_ids[start : start + _ID_CHUNK])
+        conn.exec_driver_sql(
+            f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
+            f"{_recompute(conn.dialect.name, f'l.order_id IN ({chunk})')}{_UPSERT_TAIL}"
+        )
 
 
 _ID_CHUNK = 5000

@@ -1,7 +1,8 @@
-"""All trigger-kept summaries together: the sales summary, the stock summary and the orders'
-first shipment dates. Bulk loaders (the demo generator) drop the triggers, write, and install
-them again, which rebuilds each summary in one grouped statement instead of millions of
-per-row trigger runs."""
+"""All trigger-kept summaries together: sales per product and day, orders per day, stock per
+product and the orders' first shipment dates. Bulk loaders either drop every trigger and
+rebuild at the end (the demo generator: `summaries_suspended`) or suspend only the insert
+triggers and sum their new orders in grouped statements (CSV import:
+`new_orders_summed_after`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 from db.first_shipment import drop_first_shipment_triggers, install_first_shipment
-from db.sales_summary import drop_sales_summary_triggers, install_sales_summary
+from db.order_summary import (
+    SQLITE_INSERT_DDL,
+    SQLITE_INSERT_TRIGGERS,
+    add_orders,
+    drop_order_summary_triggers,
+    install_order_summary,
+)
+from db.sales_summary import (
+    SQLITE_LINE_INSERT_TRIGGER,
+    add_order_lines,
+    drop_sales_summary_triggers,
+    install_sales_summary,
+)
 from db.stock_summary import drop_stock_summary_triggers, install_stock_summary
 
 
@@ -19,6 +32,7 @@ def install_summaries(conn: Connection) -> int:
     """(Re-)create every summary trigger and rebuild the summaries; returns the sales summary
     rows written."""
     rows = install_sales_summary(conn)
+    install_order_summary(conn)
     install_stock_summary(conn)
     install_first_shipment(conn)
     return rows
@@ -26,6 +40,7 @@ def install_summaries(conn: Connection) -> int:
 
 def drop_summary_triggers(conn: Connection) -> None:
     drop_sales_summary_triggers(conn)
+    drop_order_summary_triggers(conn)
     drop_stock_summary_triggers(conn)
     drop_first_shipment_triggers(conn)
 
@@ -37,3 +52,29 @@ def summaries_suspended(conn: Connection) -> Iterator[None]:
     drop_summary_triggers(conn)
     yield
     install_summaries(conn)
+
+
+@contextmanager
+def new_orders_summed_after(conn: Connection) -> Iterator[list[int]]:
+    """For bulk order intake, inside its transaction: orders and their lines inserted in the
+    block are summed into the sales summaries in grouped statements at its end instead of one
+    trigger run per row (~25 µs each on SQLite). Put the new orders' ids in the yielded list;
+    only new orders (and their lines) may be inserted in the block. If it raises, nothing is
+    summed and the caller's rollback undoes the rows."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:  # one writer at a time: the triggers are simply not there during the block
+        for name in ("sales_day_line_ai", *SQLITE_INSERT_TRIGGERS):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    else:  # other sessions keep their triggers (they do not see this uncommitted flag)
+        conn.exec_driver_sql("UPDATE summary_control SET defer_bulk_sums = true WHERE id = 1")
+    order_ids: list[int] = []
+    try:
+        yield order_ids
+        add_order_lines(conn, order_ids)
+        add_orders(conn, order_ids)
+    finally:
+        if sqlite:
+            for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL):
+                conn.exec_driver_sql(statement)
+        else:
+            conn.exec_driver_sql("UPDATE summary_control SET defer_bulk_sums = false WHERE id = 1")

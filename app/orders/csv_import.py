@@ -95,7 +95,7 @@ from db.models import (
     Product,
     SalesOrder,
 )
-from db.sales_summary import lines_summed_after
+from db.summaries import new_orders_summed_after
 from db.types import utcnow
 
 Source = str | Path | TextIO | BinaryIO
@@ -1892,41 +1892,42 @@ def _write(
         _order_row(order, number, channel_id, now)
         for order, number in zip(orders, numbers, strict=True)
     ]
-    _insert(session, SalesOrder.__table__, order_rows, cancelled)
-    # RETURNING with executemany runs row by row on SQLite; reading the ids back by their
-    # (unique) numbers takes a few indexed queries instead.
-    by_number: dict[str, int] = {}
-    for start in range(0, len(numbers), _CHUNK):
-        chunk = numbers[start : start + _CHUNK]
-        by_number.update(
-            session.execute(
-                select(SalesOrder.number, SalesOrder.id).where(SalesOrder.number.in_(chunk))
-            ).all()
-        )
-    ids = [by_number[number] for number in numbers]
-    del order_rows
-    _report(progress, "Writing order lines", 0.7)
-    line_rows = [
-        {
-            "order_id": order_id,
-            "line_no": line_no,
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price_minor": line.unit_price or 0,
-            "discount_minor": line.discount,
-            "allocated": 0,
-            "picked": 0,
-            "shipped": 0,
-            "returned": 0,
-        }
-        for order, order_id in zip(orders, ids, strict=True)
-        for line_no, line in enumerate(order.lines, start=1)
-    ]
-    # Summed into the reports' sales summary in one statement, not by a trigger run per line.
-    with lines_summed_after(session.connection(), ids):
+    # Summed into the reports' summaries in grouped statements, not by a trigger run per row.
+    with new_orders_summed_after(session.connection()) as new_ids:
+        _insert(session, SalesOrder.__table__, order_rows, cancelled)
+        # RETURNING with executemany runs row by row on SQLite; reading the ids back by their
+        # (unique) numbers takes a few indexed queries instead.
+        by_number: dict[str, int] = {}
+        for start in range(0, len(numbers), _CHUNK):
+            chunk = numbers[start : start + _CHUNK]
+            by_number.update(
+                session.execute(
+                    select(SalesOrder.number, SalesOrder.id).where(SalesOrder.number.in_(chunk))
+                ).all()
+            )
+        ids = [by_number[number] for number in numbers]
+        del order_rows
+        _report(progress, "Writing order lines", 0.7)
+        line_rows = [
+            {
+                "order_id": order_id,
+                "line_no": line_no,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_minor": line.unit_price or 0,
+                "discount_minor": line.discount,
+                "allocated": 0,
+                "picked": 0,
+                "shipped": 0,
+                "returned": 0,
+            }
+            for order, order_id in zip(orders, ids, strict=True)
+            for line_no, line in enumerate(order.lines, start=1)
+        ]
         _insert(session, OrderLine.__table__, line_rows, cancelled)
+        new_ids.extend(ids)
     del line_rows
     _report(progress, "Recording the audit trail", 0.85)
     file_name = Path(analysis.name).name

@@ -20,6 +20,7 @@ from db.models import (
     Bin,
     Channel,
     MailMessage,
+    OrderDay,
     OrderLine,
     OutboxMessage,
     Product,
@@ -56,20 +57,6 @@ class ReportFilter:
         return start, end
 
 
-def _orders_in(filt: ReportFilter, column=SalesOrder.placed_at):
-    start, end = filt.bounds()
-    conditions = [SalesOrder.status.not_in(NOT_SALES)]
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column < end)
-    if filt.channel_id is not None:
-        conditions.append(SalesOrder.channel_id == filt.channel_id)
-    if filt.manual_only:
-        conditions.append(SalesOrder.channel_id.is_(None))
-    return and_(*conditions)
-
-
 # ------------------------------------------------------------------------------------- sales
 
 
@@ -83,34 +70,42 @@ class SalesRow:
     revenue_minor: int
 
 
+def _order_day_conditions(filt: ReportFilter) -> list:
+    conditions = []
+    if filt.date_from is not None:
+        conditions.append(OrderDay.day >= filt.date_from)
+    if filt.date_to is not None:
+        conditions.append(OrderDay.day <= filt.date_to)
+    if filt.channel_id is not None:
+        conditions.append(OrderDay.channel_key == filt.channel_id)
+    if filt.manual_only:
+        conditions.append(OrderDay.channel_key == 0)
+    return conditions
+
+
+_CHANNEL_NAME = func.coalesce(Channel.name, literal("Manual"))
+
+
 def sales_by_day(session: Session, filt: ReportFilter) -> list[SalesRow]:
-    """Orders, units and revenue (order totals) per day and channel."""
-    # Correlated per order: only the range's orders have their lines summed (via the covering
-    # order_line(order_id, …) index), not every line in the database.
-    units = (
-        select(func.sum(OrderLine.quantity))
-        .where(OrderLine.order_id == SalesOrder.id)
-        .correlate(SalesOrder)
-        .scalar_subquery()
-    )
-    day = func.date(SalesOrder.placed_at)
-    channel = func.coalesce(Channel.name, literal("Manual"))
+    """Orders, units and revenue (order totals) per day and channel, from the trigger-kept
+    order_day summary (a few rows per day, not the day's orders)."""
     query = (
         select(
-            day,
-            channel,
-            SalesOrder.currency,
-            func.count(SalesOrder.id),
-            func.coalesce(func.sum(units), 0),
-            func.sum(SalesOrder.total_minor),
+            OrderDay.day,
+            _CHANNEL_NAME,
+            OrderDay.currency,
+            func.sum(OrderDay.orders),
+            func.sum(OrderDay.units),
+            func.sum(OrderDay.revenue_minor),
         )
-        .outerjoin(Channel, Channel.id == SalesOrder.channel_id)
-        .where(_orders_in(filt))
-        .group_by(day, channel, SalesOrder.currency)
-        .order_by(day, channel)
+        .outerjoin(Channel, Channel.id == OrderDay.channel_key)
+        .where(*_order_day_conditions(filt))
+        .group_by(OrderDay.day, _CHANNEL_NAME, OrderDay.currency)
+        .having(func.sum(OrderDay.orders) > 0)
+        .order_by(OrderDay.day, _CHANNEL_NAME)
     )
     return [
-        SalesRow(str(d), c, cur, n, int(u), int(r or 0))
+        SalesRow(d.isoformat(), c, cur, int(n), int(u or 0), int(r or 0))
         for d, c, cur, n, u, r in session.execute(query)
     ]
 
@@ -125,21 +120,18 @@ class ChannelSales:
 
 
 def sales_by_channel(session: Session, filt: ReportFilter) -> list[ChannelSales]:
-    channel = func.coalesce(Channel.name, literal("Manual"))
+    """Orders and revenue per channel (and currency), from the order_day summary."""
+    revenue = func.sum(OrderDay.revenue_minor)
     query = (
-        select(
-            channel,
-            SalesOrder.currency,
-            func.count(SalesOrder.id),
-            func.sum(SalesOrder.total_minor),
-        )
-        .outerjoin(Channel, Channel.id == SalesOrder.channel_id)
-        .where(_orders_in(filt))
-        .group_by(channel, SalesOrder.currency)
-        .order_by(func.sum(SalesOrder.total_minor).desc())
+        select(_CHANNEL_NAME, OrderDay.currency, func.sum(OrderDay.orders), revenue)
+        .outerjoin(Channel, Channel.id == OrderDay.channel_key)
+        .where(*_order_day_conditions(filt))
+        .group_by(_CHANNEL_NAME, OrderDay.currency)
+        .having(func.sum(OrderDay.orders) > 0)
+        .order_by(revenue.desc())
     )
     return [
-        ChannelSales(c, cur, n, int(r or 0), int((r or 0) // n) if n else 0)
+        ChannelSales(c, cur, int(n), int(r or 0), int((r or 0) // n) if n else 0)
         for c, cur, n, r in session.execute(query)
     ]
 

@@ -22,7 +22,7 @@ from db.models.fulfilment import (
     ShipmentPackage,
 )
 from db.models.mail import MailMessage
-from db.models.orders import Customer, OrderLine, SalesDay, SalesOrder
+from db.models.orders import Customer, OrderDay, OrderLine, SalesDay, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
 from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence, SummaryControl
@@ -38,6 +38,7 @@ __all__ = [
     "Location",
     "MailMessage",
     "NumberSequence",
+    "OrderDay",
     "OrderLine",
     "OutboxMessage",
     "PickList",

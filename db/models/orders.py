@@ -212,3 +212,20 @@ class SalesDay(Base):
         ),
         {"sqlite_with_rowid": False},
     )
+
+
+class OrderDay(Base):
+    """Orders, units and order totals per UTC day, channel and currency: the sales-by-day and
+    by-channel summary of orders that count as sales, kept exact by triggers
+    (db/order_summary.py). `channel_key` is the channel id, or 0 for manual orders."""
+
+    __tablename__ = "order_day"
+
+    day: Mapped[date] = mapped_column(Date)
+    channel_key: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    orders: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    revenue_minor: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (PrimaryKeyConstraint("day", "channel_key", "currency"),)

@@ -236,3 +236,9 @@ def test_first_shipment_triggers_on_postgres(pg_db):
     from tests.db.test_first_shipment import exercise_first_shipment
 
     exercise_first_shipment(pg_db.session_factory)
+
+
+def test_order_summary_triggers_on_postgres(pg_db):
+    from tests.db.test_order_summary import exercise_order_summary
+
+    exercise_order_summary(pg_db.session_factory)

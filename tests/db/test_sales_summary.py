@@ -12,7 +12,8 @@ from sqlalchemy import delete, insert, select, update
 
 from app.uow import unit_of_work
 from db.models import Channel, OrderLine, Product, SalesDay, SalesOrder
-from db.sales_summary import lines_summed_after, rebuild_sales_summary, sales_summary_problems
+from db.sales_summary import rebuild_sales_summary, sales_summary_problems
+from db.summaries import new_orders_summed_after
 
 DAY1 = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
 DAY2 = datetime(2026, 3, 3, 0, 30, tzinfo=UTC)
@@ -183,22 +184,24 @@ def exercise_sales_summary(factory) -> None:
 
     _step(factory, delete_order, {("S-MUG", d2, web_id, 2, 1900)})
 
-    def bulk_load(s):  # summed once at the end of the block, the trigger back afterwards
-        bulk = SalesOrder(number="S-3", status="open", placed_at=DAY1)
-        s.add(bulk)
-        s.flush()
-        with lines_summed_after(s.connection(), [bulk.id]):
+    def bulk_load(s):  # summed once at the end of the block, the triggers back afterwards
+        with new_orders_summed_after(s.connection()) as new_ids:
+            bulk_id = s.execute(
+                insert(SalesOrder).returning(SalesOrder.id),
+                [{"number": "S-3", "status": "open", "placed_at": DAY1}],
+            ).scalar_one()
             s.execute(
                 insert(OrderLine),
                 [
-                    {"order_id": bulk.id, "line_no": n, "product_id": cap_id, "sku": "S-CAP",
+                    {"order_id": bulk_id, "line_no": n, "product_id": cap_id, "sku": "S-CAP",
                      "name": "Cap", "quantity": 2, "unit_price_minor": 300}
                     for n in (1, 2)
                 ],
             )  # fmt: skip
+            new_ids.append(bulk_id)
         s.add(
             OrderLine(
-                order_id=bulk.id, line_no=3, product_id=cap_id, sku="S-CAP", name="Cap",
+                order_id=bulk_id, line_no=3, product_id=cap_id, sku="S-CAP", name="Cap",
                 quantity=1, unit_price_minor=300,
             )
         )  # fmt: skip

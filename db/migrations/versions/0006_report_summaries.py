@@ -1,4 +1,4 @@
-"""report summaries kept by triggers: sales_day, product_stock, first_shipped_at
+"""report summaries kept by triggers: sales_day, order_day, product_stock, first_shipped_at
 
 Revision ID: 0006
 Revises: 0005
@@ -40,6 +40,16 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "order_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("channel_key", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("orders", sa.Integer(), nullable=False),
+        sa.Column("units", sa.Integer(), nullable=False),
+        sa.Column("revenue_minor", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "channel_key", "currency", name=op.f("pk_order_day")),
+    )
+    op.create_table(
         "product_stock",
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("sellable", sa.Integer(), nullable=False),
@@ -62,11 +72,11 @@ def upgrade() -> None:
     control = op.create_table(
         "summary_control",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("defer_line_sums", sa.Boolean(), nullable=False),
+        sa.Column("defer_bulk_sums", sa.Boolean(), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_summary_control_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_control")),
     )
-    op.bulk_insert(control, [{"id": 1, "defer_line_sums": False}])
+    op.bulk_insert(control, [{"id": 1, "defer_bulk_sums": False}])
     # Triggers, then the existing rows summed in (one statement each; ~4 s for 1M lines).
     install_summaries(op.get_bind())
 
@@ -77,6 +87,7 @@ def downgrade() -> None:
     with op.batch_alter_table("sales_order") as batch_op:
         batch_op.drop_column("first_shipped_at")
     op.drop_table("summary_control")
+    op.drop_table("order_day")
     op.drop_table("product_stock")
     op.drop_index("ix_sales_day_day", table_name="sales_day")
     op.drop_table("sales_day")
