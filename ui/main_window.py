@@ -100,25 +100,29 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         ops.changes_applied.connect(self._on_ops_changes_applied)
         self.ready = False
+        self._wanted: str | None = None  # a panel asked for while the database opens
+        self._waiting: QLabel | None = QLabel(
+            "Opening the database…", alignment=Qt.AlignmentFlag.AlignCenter
+        )
+        self.stack.addWidget(self._waiting)
         self._restore_window_state()
+        saved = self.settings.value(PANEL_KEY)
+        self._select_row(
+            saved if isinstance(saved, str) and saved in self._specs else self._order[0]
+        )
         if start:
             self.start()
-        else:
-            self._waiting = QLabel("Opening the database…", alignment=Qt.AlignmentFlag.AlignCenter)
-            self.stack.addWidget(self._waiting)
 
     def start(self) -> None:
         """Show the saved (or first) panel and count the shop; the database is open now."""
         if self.ready:
             return
         self.ready = True
-        if self.current_panel_key() is None:  # unless a panel was opened while waiting
-            key = self.settings.value(PANEL_KEY)
-            self.show_panel(key if isinstance(key, str) and key in self._specs else self._order[0])
-        waiting = getattr(self, "_waiting", None)
-        if waiting is not None:
-            self.stack.removeWidget(waiting)
-            waiting.deleteLater()
+        key = self._wanted or self.settings.value(PANEL_KEY)  # a click while waiting wins
+        self.show_panel(key if isinstance(key, str) and key in self._specs else self._order[0])
+        if self._waiting is not None:
+            self.stack.removeWidget(self._waiting)
+            self._waiting.deleteLater()
             self._waiting = None
         self.refresh_counts()
 
@@ -131,21 +135,28 @@ class MainWindow(QMainWindow):
         """Show the panel `key`, building it on first use; returns the panel."""
         if key not in self._specs:
             raise KeyError(f"no panel {key!r}")
+        if not self.ready:  # the database is still opening: remember, build it in start()
+            self._wanted = key
+            self._select_row(key)
+            return self._waiting
         page = self._pages.get(key)
         if page is None:
             page = self._specs[key].build(self._context)
             page.setObjectName(f"panel:{key}")
             self._pages[key] = page
             self.stack.addWidget(page)
+        self._select_row(key)
+        if self.stack.currentWidget() is not page:
+            self.stack.setCurrentWidget(page)
+            self.panel_shown.emit(key)
+        return page
+
+    def _select_row(self, key: str) -> None:
         row = self._order.index(key)
         if self.sidebar.currentRow() != row:
             self.sidebar.blockSignals(True)
             self.sidebar.setCurrentRow(row)
             self.sidebar.blockSignals(False)
-        if self.stack.currentWidget() is not page:
-            self.stack.setCurrentWidget(page)
-            self.panel_shown.emit(key)
-        return page
 
     def current_panel_key(self) -> str | None:
         page = self.stack.currentWidget()

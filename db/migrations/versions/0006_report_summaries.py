@@ -1,4 +1,4 @@
-"""report summaries kept by triggers: sales_day, order_day, product_stock, first_shipped_at
+"""report summaries kept by triggers: sales_day, product_stock, first_shipped_at
 
 Revision ID: 0006
 Revises: 0005
@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 import db.types
-from db.summaries import drop_summary_triggers, install_summaries
+from db.first_shipment import drop_first_shipment_triggers, install_first_shipment
+from db.sales_summary import drop_sales_summary_triggers, install_sales_summary
+from db.stock_summary import drop_stock_summary_triggers, install_stock_summary
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -40,16 +42,6 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
-        "order_day",
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("channel_key", sa.Integer(), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("orders", sa.Integer(), nullable=False),
-        sa.Column("units", sa.Integer(), nullable=False),
-        sa.Column("revenue_minor", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "channel_key", "currency", name=op.f("pk_order_day")),
-    )
-    op.create_table(
         "product_stock",
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("sellable", sa.Integer(), nullable=False),
@@ -69,25 +61,20 @@ def upgrade() -> None:
         ["first_shipped_at", "placed_at", "status", "channel_id"],
         unique=False,
     )
-    control = op.create_table(
-        "summary_control",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("defer_bulk_sums", sa.Boolean(), nullable=False),
-        sa.CheckConstraint("id = 1", name=op.f("ck_summary_control_single_row")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_control")),
-    )
-    op.bulk_insert(control, [{"id": 1, "defer_bulk_sums": False}])
     # Triggers, then the existing rows summed in (one statement each; ~4 s for 1M lines).
-    install_summaries(op.get_bind())
+    # (These install today's trigger definitions; 0007 re-installs them with the bulk flag.)
+    install_sales_summary(op.get_bind())
+    install_stock_summary(op.get_bind())
+    install_first_shipment(op.get_bind())
 
 
 def downgrade() -> None:
-    drop_summary_triggers(op.get_bind())
+    drop_first_shipment_triggers(op.get_bind())
     op.drop_index("ix_sales_order_first_shipped_at", table_name="sales_order")
     with op.batch_alter_table("sales_order") as batch_op:
         batch_op.drop_column("first_shipped_at")
-    op.drop_table("summary_control")
-    op.drop_table("order_day")
+    drop_stock_summary_triggers(op.get_bind())
     op.drop_table("product_stock")
+    drop_sales_summary_triggers(op.get_bind())
     op.drop_index("ix_sales_day_day", table_name="sales_day")
     op.drop_table("sales_day")
