@@ -242,3 +242,45 @@ def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, station):
     qtbot.keyClick(station.quantity_spin, Qt.Key.Key_Return)
     assert station.quantity_spin.value() == 6
     qtbot.waitUntil(station.scan_edit.hasFocus, timeout=1000)
+
+
+def test_scans_wait_their_turn_and_the_lists_reload_once_after(
+    qtbot, database, paths, data, session_factory
+):
+    """A scanner sends the PO label and three items before the PO has even loaded: each scan
+    waits for the one before (the items are received, not taken for PO numbers), and the
+    lists reload once when the burst is over, not after every scan."""
+    from tests.ui.helpers import DeferredExecutor
+    from ui.ops import Ops
+
+    po_id, number = ordered_po(session_factory, data, mug=3, cap=2)
+    work = DeferredExecutor()
+    ops = Ops(
+        database.session_factory, writer=work, reader=work, network=work,
+        exports_dir=paths.exports,
+    )  # fmt: skip
+    panel = PurchasingPanel(ops)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_tab(panel.receiving_tab)
+    station = panel.receiving_tab
+    work.run_all()
+    reloads = []
+    original = station.refresh
+
+    def counted_refresh():
+        reloads.append(bool(station.queue.busy or station.queue.waiting))
+        original()
+
+    station.refresh = counted_refresh
+    for code in (number, MUG_GTIN, "MUG-1", CAP_UPC):
+        station.scan(code)
+    assert station.queue.busy and station.queue.waiting == 3 and station.detail is None
+    work.run_all()
+    assert po_lines(session_factory, po_id) == {"MUG-1": (3, 2), "CAP-1": (2, 1)}
+    assert shown_lines(station) == {"MUG-1": (3, 2, 1), "CAP-1": (2, 1, 1)}
+    assert not station.queue.busy and station.queue.waiting == 0
+    # Each receipt asked for a refresh while scans were queued; they ran once, at the end.
+    assert reloads == [True, True, True, False]
+    ops.shutdown(wait=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,7 @@ from app.purchasing.receiving import (
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
+from ui.packing.scan_queue import ScanQueue
 from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
@@ -67,6 +69,22 @@ OTHER_DOCUMENTS = {
 }
 
 
+def _nothing() -> None:
+    pass
+
+
+def _then(handler: Callable[[Any], None], done: Callable[[], None]) -> Callable[[Any], None]:
+    """`handler`, then `done` even if the handler raised (the next scan must not wait forever)."""
+
+    def run(value: Any) -> None:
+        try:
+            handler(value)
+        finally:
+            done()
+
+    return run
+
+
 def _load_po(session: Any, po_id: int) -> tuple[PurchaseOrderDetail, list[ReceiptRow]]:
     return get_purchase_order(session, po_id), list_receipts(session, po_id)
 
@@ -87,6 +105,8 @@ class ReceivingStation(QWidget):
         self.ops = ops
         self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.scanner: ReceivingScanner | None = None
+        self.queue = ScanQueue(self._run_queued)
+        self._refresh_pending = False
         self.detail: PurchaseOrderDetail | None = None
         self.receipts: list[ReceiptRow] = []
         self.target_bin: BinInfo | None = None
@@ -197,6 +217,9 @@ class ReceivingStation(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        if self.queue.busy or self.queue.waiting:  # once, after the burst of scans
+            self._refresh_pending = True
+            return
         QueryOp(
             self,
             lambda s: list_purchase_orders(s, status=RECEIVABLE, limit=200),
@@ -282,27 +305,51 @@ class ReceivingStation(QWidget):
             self.scan_edit.setFocus()
 
     def scan(self, code: str) -> None:
+        """Queue one scan. Scans are handled strictly in order, each after the previous one
+        finished, so an item scanned right after its PO label waits for the PO to open."""
+        self.queue.push(code)
+
+    def _run_queued(self, code: object, done: Callable[[], None]) -> None:
+        def finished() -> None:
+            done()
+            self._scan_finished()
+
+        self._run(code, finished)
+
+    def _run(self, code: object, done: Callable[[], None]) -> None:
         """Route one scan: PO number, bin label, command, or an item of the open PO."""
-        scan = classify_scan(code)
+        scan = classify_scan(str(code))
         if scan is None:
-            return
-        if scan.kind == ScanKind.PURCHASE_ORDER:
-            self.open_po(scan.value)
+            done()
+        elif scan.kind == ScanKind.PURCHASE_ORDER:
+            self.open_po(scan.value, done)
         elif scan.kind == ScanKind.BIN:
-            self._set_bin(scan)
+            self._set_bin(scan, done)
         elif scan.kind == ScanKind.COMMAND:
-            self._command(scan.value)
+            self._command(scan.value, done)
         elif scan.kind in OTHER_DOCUMENTS:
             self._refuse(
                 f"{scan.value} is {OTHER_DOCUMENTS[scan.kind]}; scan a purchase order or an item."
             )
+            done()
         elif self.scanner is None:
-            self.open_po(scan.value)  # a PO number typed without its prefix ("12")
+            self.open_po(scan.value, done)  # a PO number typed without its prefix ("12")
         else:
-            self._receive(scan.value)
+            self._receive(scan.value, done)
 
-    def open_po(self, number: str) -> None:
-        QueryOp(self, lambda s: _open_po(s, number), self._on_po_opened, self._failed).run(self.ops)
+    def _scan_finished(self) -> None:
+        """After each scan: a refresh asked for while scans were queued runs once, now."""
+        if self._refresh_pending and not (self.queue.busy or self.queue.waiting):
+            self._refresh_pending = False
+            self.refresh()
+
+    def open_po(self, number: str, done: Callable[[], None] = _nothing) -> None:
+        QueryOp(
+            self,
+            lambda s: _open_po(s, number),
+            _then(self._on_po_opened, done),
+            _then(self._failed, done),
+        ).run(self.ops)
 
     def _on_po_opened(self, loaded: tuple[PurchaseOrderDetail, list[ReceiptRow]]) -> None:
         detail = loaded[0]
@@ -337,19 +384,24 @@ class ReceivingStation(QWidget):
         self._show(None, [])
         show_toned(self.message_label, IDLE_TEXT)
 
-    def _set_bin(self, scan: Scan) -> None:
+    def _set_bin(self, scan: Scan, done: Callable[[], None]) -> None:
         if self.detail is None or self.scanner is None:
             self._refuse("Open a purchase order first, then scan the bin the items go into.")
+            done()
             return
         if scan.location_code != self.detail.location_code:
             self._refuse(
                 f"Bin {scan.value} is at {scan.location_code}, but {self.detail.number} is "
                 f"received at {self.detail.location_code}; scan a bin there."
             )
+            done()
             return
         location_id, code = self.detail.location_id, scan.value
         QueryOp(
-            self, lambda s: find_bin(s, code, location_id), self._on_bin_found, self._failed
+            self,
+            lambda s: find_bin(s, code, location_id),
+            _then(self._on_bin_found, done),
+            _then(self._failed, done),
         ).run(self.ops)
 
     def _on_bin_found(self, info: BinInfo | None) -> None:
@@ -366,23 +418,25 @@ class ReceivingStation(QWidget):
         self.scan_edit.flash_ok()
         show_toned(self.message_label, f"Next items go into bin {info.code}.", "ok")
 
-    def _command(self, name: str) -> None:
+    def _command(self, name: str, done: Callable[[], None]) -> None:
         if name == Command.UNDO:
-            self.undo_last()
-        elif name in (Command.DONE, Command.CANCEL):
+            self.undo_last(done)
+            return
+        if name in (Command.DONE, Command.CANCEL):
             self.close_po()
         else:
             self._refuse(f"{name} does nothing at the receiving station.")
+        done()
 
-    def _receive(self, code: str) -> None:
+    def _receive(self, code: str, done: Callable[[], None]) -> None:
         scanner = self.scanner
         assert scanner is not None
         quantity, actor = self.quantity_spin.value(), default_actor()
         MutationOp(
             self,
             lambda s: scanner.scan(s, code, actor=actor, quantity=quantity),
-            self._on_received,
-            self._on_receive_failed,
+            _then(self._on_received, done),
+            _then(self._on_receive_failed, done),
         ).run(self.ops)
 
     def _on_received(self, result: ReceiveScanResult) -> None:
@@ -412,10 +466,11 @@ class ReceivingStation(QWidget):
 
     # -- undo, receive the rest --------------------------------------------------------------
 
-    def undo_last(self) -> None:
+    def undo_last(self, done: Callable[[], None] = _nothing) -> None:
         """Reverse the newest receipt of the open PO that is not undone yet."""
         if self.detail is None:
             self._refuse("Open a purchase order first.")
+            done()
             return
         po_id, number, actor = self.detail.id, self.detail.number, default_actor()
 
@@ -425,7 +480,9 @@ class ReceivingStation(QWidget):
                 raise NotFound(f"nothing to undo: {number} has no receipts")
             return undo_receipt(session, po_id, last.move_id, actor=actor)
 
-        MutationOp(self, undo, self._on_undone, self._failed).run(self.ops)
+        MutationOp(self, undo, _then(self._on_undone, done), _then(self._failed, done)).run(
+            self.ops
+        )
 
     def _on_undone(self, result: Any) -> None:
         if self.scanner is not None:
