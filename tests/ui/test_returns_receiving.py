@@ -235,3 +235,44 @@ def test_keyboard_shortcuts_choose_condition_and_disposition(qtbot, session_fact
         station.message_label.text()
         == "MUG-1: scrap → Q-1; all received — RMA-000001 is fully received."
     )
+
+
+def test_items_scanned_before_the_return_opened_wait_their_turn(
+    qtbot, database, paths, tmp_path, session_factory, shop
+):
+    """The RMA slip and two items come from the scanner before the return has loaded: the
+    items wait for it (instead of "scan the RMA first") and the lists reload once after."""
+    from tests.ui.helpers import DeferredExecutor
+    from ui.ops import Ops
+
+    order = shipped_order(session_factory, (shop.mug, 4))
+    rma_id, _ = rma_for(session_factory, order, (0, 4, "damaged"))
+    work = DeferredExecutor()
+    ops = Ops(
+        database.session_factory, writer=work, reader=work, network=work,
+        exports_dir=paths.exports,
+    )  # fmt: skip
+    panel = ReturnsPanel(ops, exports_dir=tmp_path / "exports")
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_station()
+    work.run_all()
+    station = panel.station
+    reloads = []
+    original = station.refresh
+
+    def counted_refresh():
+        reloads.append(bool(station.queue.busy or station.queue.waiting))
+        original()
+
+    station.refresh = counted_refresh
+    for code in ("RMA-000001", MUG_GTIN, "MUG-1"):
+        station.scan(code)
+    assert station.view is None and station.queue.waiting == 2
+    work.run_all()
+    assert station.view is not None and station.view.id == rma_id
+    assert lines(station) == [("MUG-1", 4, 2, "2 new → restock A-01")]
+    assert station.message_label.text() == "MUG-1: restock → A-01; 2 of 4 received"
+    assert figures(session_factory, shop.mug) == (8, 0, 8)
+    assert reloads[-1] is False and reloads.count(False) == 1
+    ops.shutdown(wait=False)

@@ -6,6 +6,24 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+
+def nothing() -> None:
+    """A `done` for work started outside a queue (buttons, lists)."""
+
+
+def then_done(handler: Callable[[Any], None], done: Callable[[], None]) -> Callable[[Any], None]:
+    """An op callback: `handler(value)`, then `done()` even if the handler raised, so the next
+    scan never waits forever."""
+
+    def run(value: Any) -> None:
+        try:
+            handler(value)
+        finally:
+            done()
+
+    return run
+
+
 # handler(item, done): starts the work for `item` (a scanned code, or a request such as a
 # supervisor override that must wait its turn too) and calls done() once it has finished.
 ScanHandler = Callable[[Any, Callable[[], None]], None]

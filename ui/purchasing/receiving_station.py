@@ -41,7 +41,7 @@ from app.purchasing.receiving import (
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.packing.scan_queue import ScanQueue
+from ui.packing.scan_queue import ScanQueue, nothing, then_done
 from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
@@ -67,22 +67,6 @@ OTHER_DOCUMENTS = {
     ScanKind.SHIPMENT: "a shipment",
     ScanKind.RMA: "a return authorization",
 }
-
-
-def _nothing() -> None:
-    pass
-
-
-def _then(handler: Callable[[Any], None], done: Callable[[], None]) -> Callable[[Any], None]:
-    """`handler`, then `done` even if the handler raised (the next scan must not wait forever)."""
-
-    def run(value: Any) -> None:
-        try:
-            handler(value)
-        finally:
-            done()
-
-    return run
 
 
 def _load_po(session: Any, po_id: int) -> tuple[PurchaseOrderDetail, list[ReceiptRow]]:
@@ -343,12 +327,12 @@ class ReceivingStation(QWidget):
             self._refresh_pending = False
             self.refresh()
 
-    def open_po(self, number: str, done: Callable[[], None] = _nothing) -> None:
+    def open_po(self, number: str, done: Callable[[], None] = nothing) -> None:
         QueryOp(
             self,
             lambda s: _open_po(s, number),
-            _then(self._on_po_opened, done),
-            _then(self._failed, done),
+            then_done(self._on_po_opened, done),
+            then_done(self._failed, done),
         ).run(self.ops)
 
     def _on_po_opened(self, loaded: tuple[PurchaseOrderDetail, list[ReceiptRow]]) -> None:
@@ -400,8 +384,8 @@ class ReceivingStation(QWidget):
         QueryOp(
             self,
             lambda s: find_bin(s, code, location_id),
-            _then(self._on_bin_found, done),
-            _then(self._failed, done),
+            then_done(self._on_bin_found, done),
+            then_done(self._failed, done),
         ).run(self.ops)
 
     def _on_bin_found(self, info: BinInfo | None) -> None:
@@ -435,8 +419,8 @@ class ReceivingStation(QWidget):
         MutationOp(
             self,
             lambda s: scanner.scan(s, code, actor=actor, quantity=quantity),
-            _then(self._on_received, done),
-            _then(self._on_receive_failed, done),
+            then_done(self._on_received, done),
+            then_done(self._on_receive_failed, done),
         ).run(self.ops)
 
     def _on_received(self, result: ReceiveScanResult) -> None:
@@ -466,7 +450,7 @@ class ReceivingStation(QWidget):
 
     # -- undo, receive the rest --------------------------------------------------------------
 
-    def undo_last(self, done: Callable[[], None] = _nothing) -> None:
+    def undo_last(self, done: Callable[[], None] = nothing) -> None:
         """Reverse the newest receipt of the open PO that is not undone yet."""
         if self.detail is None:
             self._refuse("Open a purchase order first.")
@@ -480,7 +464,7 @@ class ReceivingStation(QWidget):
                 raise NotFound(f"nothing to undo: {number} has no receipts")
             return undo_receipt(session, po_id, last.move_id, actor=actor)
 
-        MutationOp(self, undo, _then(self._on_undone, done), _then(self._failed, done)).run(
+        MutationOp(self, undo, then_done(self._on_undone, done), then_done(self._failed, done)).run(
             self.ops
         )
 

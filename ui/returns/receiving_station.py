@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -27,6 +28,7 @@ from app.returns.services import receive_return_item, receive_return_line
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
+from ui.packing.scan_queue import ScanQueue, nothing, then_done
 from ui.returns.common import (
     HIGHLIGHT_BACKGROUND,
     OK_BACKGROUND,
@@ -79,6 +81,8 @@ class ReturnReceivingStation(QWidget):
         self.view: ReturnView | None = None
         self.bins: list[BinInfo] = []
         self.last_order_line_id: int | None = None
+        self.queue = ScanQueue(self._run_queued)
+        self._refresh_pending = False
 
         self.heading_label = QLabel(objectName="stationHeading")
         # A long customer name must not set the window's minimum width; it is clipped instead.
@@ -339,6 +343,9 @@ class ReturnReceivingStation(QWidget):
         return OK_BACKGROUND if line.outstanding <= 0 else None
 
     def refresh(self) -> None:
+        if self.queue.busy or self.queue.waiting:  # once, after the burst of scans
+            self._refresh_pending = True
+            return
         QueryOp(self, waiting_rmas, self._on_waiting_loaded).run(self.ops)
         if self.view is not None:
             rma_id = self.view.id
@@ -365,32 +372,56 @@ class ReturnReceivingStation(QWidget):
         self.scan(code)
 
     def scan(self, code: str) -> None:
+        """Queue one scan. Scans are handled strictly in order, each after the previous one
+        finished, so an item scanned right after the RMA slip waits for the return to open."""
+        self.queue.push(code)
+
+    def _run_queued(self, code: object, done: Callable[[], None]) -> None:
+        def finished() -> None:
+            done()
+            if self._refresh_pending and not (self.queue.busy or self.queue.waiting):
+                self._refresh_pending = False
+                self.refresh()
+
+        self._run(str(code), finished)
+
+    def _run(self, code: str, done: Callable[[], None]) -> None:
         """Route one scan: RMA, order (its one waiting RMA), bin label, command, or an item."""
         scan = classify_scan(code)
         if scan is None:
-            return
-        if scan.kind == ScanKind.RMA:
-            self.open_number(scan.value)
+            done()
+        elif scan.kind == ScanKind.RMA:
+            self.open_number(scan.value, done)
         elif scan.kind == ScanKind.ORDER:
             number = scan.value
             QueryOp(
-                self, lambda s: open_rma_for_order(s, number), self._on_opened, self._failed
+                self,
+                lambda s: open_rma_for_order(s, number),
+                then_done(self._on_opened, done),
+                then_done(self._failed, done),
             ).run(self.ops)
         elif scan.kind == ScanKind.BIN:
             self._set_bin(scan)
+            done()
         elif scan.kind == ScanKind.COMMAND:
             self._command(scan.value)
+            done()
         elif scan.kind in OTHER_DOCUMENTS:
             self._refuse(f"{scan.value} is {OTHER_DOCUMENTS[scan.kind]}; scan a return or an item.")
+            done()
         elif self.view is None:
             self._refuse("Scan the return's RMA barcode first (RMA-… on the return slip).")
+            done()
         else:
-            self._receive(scan.value)
+            self._receive(scan.value, done)
 
-    def open_number(self, number: str) -> None:
-        QueryOp(self, lambda s: open_rma_number(s, number), self._on_opened, self._failed).run(
-            self.ops
-        )
+    def open_number(self, number: str, done: Callable[[], None] = nothing) -> None:
+        QueryOp(
+            self,
+            lambda s: open_rma_number(s, number),
+            then_done(self._on_opened, done),
+            then_done(self._failed, done),
+        ).run(self.ops)
 
     def open_rma(self, rma_id: int) -> None:
         QueryOp(self, lambda s: load_rma(s, rma_id), self._on_opened, self._failed).run(self.ops)
@@ -457,7 +488,7 @@ class ReturnReceivingStation(QWidget):
         else:
             self._refuse(f"{name} does nothing at the returns station.")
 
-    def _receive(self, code: str) -> None:
+    def _receive(self, code: str, done: Callable[[], None]) -> None:
         view = self.view
         assert view is not None
         rma_id, quantity, actor = view.id, self.quantity_spin.value(), default_actor()
@@ -474,8 +505,8 @@ class ReturnReceivingStation(QWidget):
                 quantity=quantity,
                 actor=actor,
             ),
-            self._on_received,
-            self._failed,
+            then_done(self._on_received, done),
+            then_done(self._failed, done),
         ).run(self.ops)
 
     def receive_selected_line(self) -> None:
