@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCharts import (
@@ -66,6 +67,13 @@ def _category_axis(categories: Sequence[str]) -> QBarCategoryAxis:
 
 def _fit(axis: QValueAxis, values: Sequence[float]) -> None:
     top = max((v for v in values), default=0.0)
+    if axis.labelFormat().endswith(".0f") and top <= 5:
+        # Whole-number labels over a small range: one tick per whole number, or the labels
+        # read 0, 0, 0, 1, 1, 1 (an empty shop's chart, a day with two orders).
+        ceiling = max(1, math.ceil(top))
+        axis.setRange(0.0, float(ceiling))
+        axis.setTickCount(ceiling + 1)
+        return
     axis.setRange(0.0, top * 1.08 if top > 0 else 1.0)
     axis.applyNiceNumbers()
 
