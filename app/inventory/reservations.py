@@ -14,11 +14,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
 from app.inventory.ledger import MoveSpec, post_moves
+from app.uow import core_connection
 from db.enums import BinKind, MoveReason
 from db.models import (
     Bin,
@@ -39,6 +40,47 @@ class Consumed:
     bins: tuple[tuple[int, int], ...]  # (bin_id, quantity), in the order taken
 
 
+# Built once (allocation and shipping run these for every order): expanding IN parameters,
+# executed on the connection without the ORM's per-call work.
+_ON_HAND_BY_LOCATION = (
+    select(StockLevel.product_id, Bin.location_id, func.sum(StockLevel.on_hand))
+    .join(Bin, Bin.id == StockLevel.bin_id)
+    .where(
+        StockLevel.product_id.in_(bindparam("products", expanding=True)),
+        Bin.kind != BinKind.QUARANTINE,
+    )
+    .group_by(StockLevel.product_id, Bin.location_id)
+)
+_ON_HAND_AT = _ON_HAND_BY_LOCATION.where(
+    Bin.location_id.in_(bindparam("locations", expanding=True))
+)
+_RESERVED_BY_LOCATION = (
+    select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
+    .where(Reservation.product_id.in_(bindparam("products", expanding=True)))
+    .group_by(Reservation.product_id, Reservation.location_id)
+)
+_RESERVED_AT = _RESERVED_BY_LOCATION.where(
+    Reservation.location_id.in_(bindparam("locations", expanding=True))
+)
+_DEFAULT_BINS = select(
+    ProductBinDefault.product_id, ProductBinDefault.location_id, ProductBinDefault.bin_id
+).where(
+    ProductBinDefault.product_id.in_(bindparam("products", expanding=True)),
+    ProductBinDefault.location_id.in_(bindparam("locations", expanding=True)),
+)
+_PICKABLE_STOCK = (
+    select(StockLevel.product_id, Bin.location_id, StockLevel.bin_id, StockLevel.on_hand)
+    .join(Bin, Bin.id == StockLevel.bin_id)
+    .where(
+        StockLevel.product_id.in_(bindparam("products", expanding=True)),
+        Bin.location_id.in_(bindparam("locations", expanding=True)),
+        Bin.kind != BinKind.QUARANTINE,
+        StockLevel.on_hand > 0,
+    )
+    .order_by(Bin.walk_sequence, Bin.code)
+)
+
+
 def availability(
     session: Session, product_ids: Iterable[int], location_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], int]:
@@ -47,24 +89,15 @@ def availability(
     if not product_ids:
         return {}
     result: dict[tuple[int, int], int] = defaultdict(int)
-    on_hand = (
-        select(StockLevel.product_id, Bin.location_id, func.sum(StockLevel.on_hand))
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(StockLevel.product_id.in_(product_ids), Bin.kind != BinKind.QUARANTINE)
-        .group_by(StockLevel.product_id, Bin.location_id)
-    )
-    reserved = (
-        select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
-        .where(Reservation.product_id.in_(product_ids))
-        .group_by(Reservation.product_id, Reservation.location_id)
-    )
+    conn = core_connection(session)
+    params: dict[str, list[int]] = {"products": product_ids}
+    on_hand, reserved = _ON_HAND_BY_LOCATION, _RESERVED_BY_LOCATION
     if location_ids is not None:
-        location_ids = list(set(location_ids))
-        on_hand = on_hand.where(Bin.location_id.in_(location_ids))
-        reserved = reserved.where(Reservation.location_id.in_(location_ids))
-    for product_id, location_id, qty in session.execute(on_hand):
+        params["locations"] = list(set(location_ids))
+        on_hand, reserved = _ON_HAND_AT, _RESERVED_AT
+    for product_id, location_id, qty in conn.execute(on_hand, params):
         result[(product_id, location_id)] += int(qty or 0)
-    for product_id, location_id, qty in session.execute(reserved):
+    for product_id, location_id, qty in conn.execute(reserved, params):
         result[(product_id, location_id)] -= int(qty or 0)
     return result
 
@@ -197,33 +230,14 @@ def plan_picks(
     location's sellable bins hold too little. Several wants for one product share its bins."""
     if not wants:
         return []
-    products = {p for p, _, _ in wants}
-    locations = {loc for _, loc, _ in wants}
-    defaults = {
-        (p, loc): b
-        for p, loc, b in session.execute(
-            select(
-                ProductBinDefault.product_id,
-                ProductBinDefault.location_id,
-                ProductBinDefault.bin_id,
-            ).where(
-                ProductBinDefault.product_id.in_(products),
-                ProductBinDefault.location_id.in_(locations),
-            )
-        )
+    params = {
+        "products": list({p for p, _, _ in wants}),
+        "locations": list({loc for _, loc, _ in wants}),
     }
+    conn = core_connection(session)
+    defaults = {(p, loc): b for p, loc, b in conn.execute(_DEFAULT_BINS, params)}
     stock: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
-    for product_id, location_id, bin_id, on_hand in session.execute(
-        select(StockLevel.product_id, Bin.location_id, StockLevel.bin_id, StockLevel.on_hand)
-        .join(Bin, Bin.id == StockLevel.bin_id)
-        .where(
-            StockLevel.product_id.in_(products),
-            Bin.location_id.in_(locations),
-            Bin.kind != BinKind.QUARANTINE,
-            StockLevel.on_hand > 0,
-        )
-        .order_by(Bin.walk_sequence, Bin.code)
-    ):
+    for product_id, location_id, bin_id, on_hand in conn.execute(_PICKABLE_STOCK, params):
         stock[(product_id, location_id)].append([bin_id, on_hand])
     for key, rows in stock.items():
         default_bin = defaults.get(key)
