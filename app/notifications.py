@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import NotFound, ValidationError
-from app.settings import get_settings
+from app.settings import get_setting, get_settings
 from app.uow import unit_of_work
 from db.enums import MailStatus
 from db.models import MailMessage, SalesOrder, Shipment
@@ -38,9 +38,9 @@ def render_template(template: str, values: dict[str, str]) -> str:
 
 def queue_shipped_mail(session: Session, order: SalesOrder, shipment: Shipment) -> bool:
     """Queue the "your order shipped" mail if enabled and the order has an address; True if so."""
-    settings = get_settings(session)
-    if not settings["mail.notify_shipped"] or not order.email:
+    if not order.email or not get_setting(session, "mail.notify_shipped"):
         return False
+    settings = get_settings(session)
     values = {
         "customer_name": order.ship_name or order.email,
         "order_number": order.number,

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import ValidationError
+from app.uow import core_connection
 from db.models import AppSetting
 
 
@@ -170,18 +171,21 @@ class SettingsSnapshot:
         return self.values[key]
 
 
+# Built once: hot paths (packing, shipping) read settings on every order.
+_ALL_STORED = select(AppSetting.key, AppSetting.value)
+_ONE_STORED = select(AppSetting.value).where(AppSetting.key == bindparam("key"))
+
+
 def get_settings(session: Session) -> SettingsSnapshot:
     """Every registered setting, stored value or default."""
-    stored = {
-        key: value for key, value in session.execute(select(AppSetting.key, AppSetting.value))
-    }
+    stored = dict(core_connection(session).execute(_ALL_STORED).all())
     return SettingsSnapshot({key: stored.get(key, s.default) for key, s in REGISTRY.items()})
 
 
 def get_setting(session: Session, key: str) -> Any:
     setting = REGISTRY[key]
-    row = session.get(AppSetting, key)
-    return setting.default if row is None else row.value
+    row = core_connection(session).execute(_ONE_STORED, {"key": key}).first()
+    return setting.default if row is None else row[0]
 
 
 def update_settings(session: Session, changes: Mapping[str, Any], *, actor: str) -> ChangeSet:
