@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -137,18 +137,29 @@ def create_pick_list(
     )
     session.add(pick_list)
     session.flush()
-    for slot, (order, lines) in enumerate(plan, start=1):
-        session.add(PickListOrder(pick_list_id=pick_list.id, order_id=order.id, slot=slot))
-        for line, bin_id, qty in lines:
-            session.add(
-                PickListLine(
-                    pick_list_id=pick_list.id,
-                    order_line_id=line.id,
-                    product_id=line.product_id,
-                    bin_id=bin_id,
-                    quantity=qty,
-                )
-            )
+    # Two executemany inserts for the whole list (its rows are read back as columns).
+    session.execute(
+        insert(PickListOrder),
+        [
+            {"pick_list_id": pick_list.id, "order_id": order.id, "slot": slot}
+            for slot, (order, _lines) in enumerate(plan, start=1)
+        ],
+    )
+    session.execute(
+        insert(PickListLine),
+        [
+            {
+                "pick_list_id": pick_list.id,
+                "order_line_id": line.id,
+                "product_id": line.product_id,
+                "bin_id": bin_id,
+                "quantity": qty,
+            }
+            for _order, lines in plan
+            for line, bin_id, qty in lines
+        ],
+    )
+    for slot, (order, _lines) in enumerate(plan, start=1):
         check_transition(order.status, OrderStatus.PICKING, on_hold=order.on_hold)
         previous, order.status = order.status, OrderStatus.PICKING
         record_event(

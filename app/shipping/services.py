@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -135,11 +135,13 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     )
     session.add(shipment)
     session.flush()
-    session.add_all(
-        ShipmentLine(shipment_id=shipment.id, order_line_id=line.id, quantity=line.allocated)
-        for line in lines
+    session.execute(  # one executemany; the lines are read back as columns, never as objects
+        insert(ShipmentLine),
+        [
+            {"shipment_id": shipment.id, "order_line_id": line.id, "quantity": line.allocated}
+            for line in lines
+        ],
     )
-    session.flush()
     _audit(
         session,
         order.id,
