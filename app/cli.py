@@ -340,7 +340,8 @@ def _cmd_doctor(args, paths, out: TextIO) -> int:
             with unit_of_work(db.session_factory) as session:
                 rows = repair_derived_data(session, actor=default_actor())
             print(
-                f"rebuilt the search index and the sales ({rows:,} rows) and stock summaries",
+                f"rebuilt the search index, the sales ({rows:,} rows), order and stock summaries "
+                "and the first shipment dates",
                 file=out,
             )
         with unit_of_work(db.session_factory, write=False) as session:

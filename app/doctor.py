@@ -357,6 +357,9 @@ def repair_derived_data(session: Session, *, actor: str) -> int:
         action="doctor.repair",
         entity_type="database",
         entity_id=None,
-        summary=f"rebuilt the search index and the sales ({rows:,} rows) and stock summaries",
+        summary=(
+            f"rebuilt the search index, the sales ({rows:,} rows), order and stock summaries and "
+            "the first shipment dates"
+        ),
     )
     return rows

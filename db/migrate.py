@@ -143,7 +143,9 @@ def ensure_schema(engine: Engine, backup_dir: Path | None) -> UpgradeResult | No
     if state.is_current:
         return None
     backup = None
-    if state.current is not None and backup_dir is not None:
+    # A file copy for SQLite; a PostgreSQL server has its own backups (pg_dump), and there the
+    # whole upgrade is one transaction that rolls back on failure.
+    if state.current is not None and backup_dir is not None and sqlite_file(engine) is not None:
         backup = backup_database(engine, backup_dir, label=f"before-upgrade-{state.current}")
     try:
         upgrade(engine)

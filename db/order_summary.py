@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from db.sales_summary import DEFERRED, NOT_SALES_SQL, day_sql
+from db.sales_summary import BULK_DEFERRED, NOT_SALES_SQL, day_sql
 from db.triggers import differing_keys, missing_triggers
 
 TABLE = "order_day"
@@ -133,7 +133,7 @@ SQLITE_INSERT_DDL = (
 
 def _postgresql_ddl() -> list[str]:
     pg = "postgresql"
-    skip_bulk = f"IF TG_OP = 'INSERT' AND EXISTS ({DEFERRED}) THEN RETURN NULL; END IF; "
+    skip_bulk = f"IF TG_OP = 'INSERT' AND {BULK_DEFERRED} THEN RETURN NULL; END IF; "
     return [
         "CREATE OR REPLACE FUNCTION order_day_order() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN {skip_bulk}"

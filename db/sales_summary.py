@@ -39,8 +39,10 @@ SQLITE_TRIGGERS = (
     "sales_day_order_bd",
 )
 POSTGRESQL_TRIGGERS = ("sales_day_line", "sales_day_order_au", "sales_day_order_bd")
-# PostgreSQL: set inside a bulk load (db.summaries.new_orders_summed_after)
-DEFERRED = "SELECT 1 FROM summary_control WHERE defer_bulk_sums"
+# PostgreSQL: a transaction-local setting a bulk load turns on (db.summaries.
+# new_orders_summed_after); other sessions never see it, and a rollback clears it.
+BULK_SETTING = "packbench.defer_bulk_sums"
+BULK_DEFERRED = f"current_setting('{BULK_SETTING}', true) = 'on'"
 _LINE_COLUMNS = "order_id, product_id, sku, quantity, unit_price_minor, discount_minor"
 
 
@@ -135,7 +137,7 @@ def _postgresql_ddl() -> list[str]:
     pg = "postgresql"
     return [
         "CREATE OR REPLACE FUNCTION sales_day_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF TG_OP = 'INSERT' AND EXISTS ({DEFERRED}) THEN RETURN NULL; END IF; "
+        f"BEGIN IF TG_OP = 'INSERT' AND {BULK_DEFERRED} THEN RETURN NULL; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_line_delta(pg, 'OLD', '-')} END IF; "
         f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_line_delta(pg, 'NEW', '+')} END IF; "
         "RETURN NULL; END $$",

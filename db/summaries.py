@@ -20,6 +20,7 @@ from db.order_summary import (
     install_order_summary,
 )
 from db.sales_summary import (
+    BULK_SETTING,
     SQLITE_LINE_INSERT_TRIGGER,
     add_order_lines,
     drop_sales_summary_triggers,
@@ -58,23 +59,26 @@ def summaries_suspended(conn: Connection) -> Iterator[None]:
 def new_orders_summed_after(conn: Connection) -> Iterator[list[int]]:
     """For bulk order intake, inside its transaction: orders and their lines inserted in the
     block are summed into the sales summaries in grouped statements at its end instead of one
-    trigger run per row (~25 µs each on SQLite). Put the new orders' ids in the yielded list;
-    only new orders (and their lines) may be inserted in the block. If it raises, nothing is
-    summed and the caller's rollback undoes the rows."""
+    trigger run per row (~25 µs each on SQLite). Put the new orders' ids in the yielded list.
+
+    The contract: the block inserts new orders and their lines only. It must not update or
+    delete those rows (the update triggers are live, so an update would be counted again at
+    the end) nor insert lines for older orders (they would never be counted). If the block
+    raises, nothing is summed and the caller's rollback undoes the rows and the switch."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # one writer at a time: the triggers are simply not there during the block
         for name in ("sales_day_line_ai", *SQLITE_INSERT_TRIGGERS):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-    else:  # other sessions keep their triggers (they do not see this uncommitted flag)
-        conn.exec_driver_sql("UPDATE summary_control SET defer_bulk_sums = true WHERE id = 1")
+    else:  # a transaction-local setting: other sessions keep counting row by row
+        conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'on', true)")
     order_ids: list[int] = []
     try:
         yield order_ids
         add_order_lines(conn, order_ids)
         add_orders(conn, order_ids)
     finally:
-        if sqlite:
+        if sqlite:  # (a failed SQLite statement leaves the transaction usable)
             for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL):
                 conn.exec_driver_sql(statement)
-        else:
-            conn.exec_driver_sql("UPDATE summary_control SET defer_bulk_sums = false WHERE id = 1")
+    if not sqlite:  # only after success: an aborted transaction takes no more statements
+        conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'off', true)")

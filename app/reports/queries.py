@@ -213,10 +213,11 @@ FULFILMENT_BUCKETS = (
 def _minutes_between(session: Session, start, end):
     """SQL for the whole minutes from `start` to `end` (timestamp columns), floored, ≥ 0."""
     if session.get_bind().dialect.name == "sqlite":
-        # CAST truncates, which floors a non-negative value; floor() needs SQLite's optional
-        # math functions.
+        # CAST truncates, which floors a non-negative value (floor() needs SQLite's optional
+        # math functions). julianday() is a float: an exact hour can come out as 59.9999999
+        # minutes, so a hundredth of a second is added before truncating.
         minutes = (func.julianday(end) - func.julianday(start)) * 1440
-        return case((minutes < 0, 0), else_=cast(minutes, Integer))
+        return case((minutes < 0, 0), else_=cast(minutes + 0.0002, Integer))
     minutes = func.extract("epoch", end - start) / 60
     return case((minutes < 0, 0), else_=func.floor(minutes))
 

@@ -25,7 +25,7 @@ from db.models.mail import MailMessage
 from db.models.orders import Customer, OrderDay, OrderLine, SalesDay, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
-from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence, SummaryControl
+from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence
 
 __all__ = [
     "AppSetting",
@@ -60,7 +60,6 @@ __all__ = [
     "ShipmentPackage",
     "StockLevel",
     "StockMove",
-    "SummaryControl",
     "Supplier",
     "SyncRun",
 ]

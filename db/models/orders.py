@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -194,8 +195,9 @@ class SalesDay(Base):
     sku: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date)
     channel_key: Mapped[int] = mapped_column(Integer)
-    units: Mapped[int] = mapped_column(Integer)
-    revenue_minor: Mapped[int] = mapped_column(Integer)
+    # 64-bit on PostgreSQL too: a day's sum can pass 2^31 minor units (IDR, KRW, VND).
+    units: Mapped[int] = mapped_column(BigInteger)
+    revenue_minor: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (
         # Product order: a long range is summed per product in one pass over the table.
@@ -225,7 +227,7 @@ class OrderDay(Base):
     channel_key: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     orders: Mapped[int] = mapped_column(Integer)
-    units: Mapped[int] = mapped_column(Integer)
-    revenue_minor: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+    revenue_minor: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (PrimaryKeyConstraint("day", "channel_key", "currency"),)

@@ -39,22 +39,6 @@ class AppSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SummaryControl(Base):
-    """One row. PostgreSQL: while `defer_bulk_sums` is true (set and cleared inside one
-    bulk-loading transaction, so no other session ever sees it; db.summaries.
-    new_orders_summed_after), inserted orders and lines are not added to the sales summaries
-    by their triggers; the loader adds them in grouped statements before it commits. (SQLite,
-    with a single writer, drops and re-creates the insert triggers instead: a trigger that
-    merely checks a flag still costs ~10 µs per row there.)"""
-
-    __tablename__ = "summary_control"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    defer_bulk_sums: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-
 class NumberSequence(Base):
     """Next number for each kind of document (orders, pick lists, shipments, RMAs, POs)."""
 

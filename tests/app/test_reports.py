@@ -205,3 +205,10 @@ def test_fulfilment_times_ignore_voided_parcels(session_factory, shop):
     # Still SO-1 (30 h) and SO-3 (5 h): the voided parcel (1 h) for SO-3 never left.
     assert sum(b.orders for b in buckets) == 2
     assert median == pytest.approx(30 / 24)
+
+
+def test_fulfilment_minutes_are_exact_for_whole_hours(session_factory, shop):
+    """julianday() is a float on SQLite: 60 minutes must not floor to 59."""
+    with unit_of_work(session_factory, write=False) as s:
+        _buckets, median = fulfilment_times(s, ReportFilter())
+    assert median * 1440 == 30 * 60  # SO-1 shipped 30 h after it was placed

@@ -412,7 +412,7 @@ def test_doctor_repair_rebuilds_a_damaged_sales_summary(capsys, data_dir):
     assert "does not match the order lines" in out
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "doctor", "--repair")
     assert code == 0, out
-    assert f"the sales ({rows_before:,} rows) and stock summaries" in out
+    assert f"the sales ({rows_before:,} rows), order and stock summaries" in out
     assert out.rstrip().endswith(")") and "ok: " in out
     conn = sqlite3.connect(db_file)
     assert conn.execute("SELECT action FROM audit_event ORDER BY id DESC LIMIT 1").fetchone() == (

@@ -242,3 +242,68 @@ def test_order_summary_triggers_on_postgres(pg_db):
     from tests.db.test_order_summary import exercise_order_summary
 
     exercise_order_summary(pg_db.session_factory)
+
+
+def test_large_daily_sums_and_bulk_errors_on_postgres(pg_db):
+    """Summaries hold day totals past 2^31 minor units (IDR, KRW), and a database error inside
+    a bulk load surfaces as itself, not as "transaction aborted"."""
+    import pytest
+    from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from app.uow import unit_of_work
+    from db.models import OrderDay, OrderLine, SalesOrder
+    from db.order_summary import order_summary_problems
+    from db.summaries import new_orders_summed_after
+    from db.types import utcnow
+
+    with unit_of_work(pg_db.session_factory) as s:
+        for n in (1, 2):
+            order = SalesOrder(
+                number=f"BIG-{n}", status="open", currency="IDR", total_minor=1_200_000_000,
+                placed_at=utcnow(),
+            )  # fmt: skip
+            s.add(order)
+            s.flush()
+            s.add(OrderLine(order_id=order.id, line_no=1, sku="BIG", name="Big", quantity=1,
+                            unit_price_minor=1_200_000_000))  # fmt: skip
+    with unit_of_work(pg_db.session_factory, write=False) as s:
+        assert (
+            s.scalar(select(OrderDay.revenue_minor).where(OrderDay.currency == "IDR"))
+            == 2_400_000_000
+        )
+        assert order_summary_problems(s.connection()) == []
+    with (
+        pytest.raises(IntegrityError),
+        unit_of_work(pg_db.session_factory) as s,
+        new_orders_summed_after(s.connection()) as new_ids,
+    ):
+        s.execute(insert(SalesOrder), [{"number": "BIG-1", "status": "open"}])
+        new_ids.append(0)
+
+
+def test_an_existing_postgres_shop_upgrades_through_the_app(pg_url, tmp_path):
+    """ensure_schema backs up SQLite files only; a PostgreSQL shop at an older revision is
+    upgraded in one transaction (its server has its own backups)."""
+    import psycopg
+    from alembic import command
+
+    from db.engine import make_engine
+    from db.migrate import alembic_config, ensure_schema, head_revision, read_schema_state
+
+    admin = pg_url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+        conn.execute("CREATE DATABASE older_shop")
+    url = pg_url.rsplit("/", 1)[0] + "/older_shop"
+    engine = make_engine(url)
+    try:
+        cfg = alembic_config(url)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0006")
+        result = ensure_schema(engine, tmp_path / "backups")
+        assert result is not None and result.from_revision == "0006" and result.backup is None
+        assert read_schema_state(engine).current == head_revision()
+        assert not (tmp_path / "backups").exists()
+    finally:
+        engine.dispose()
