@@ -34,8 +34,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
 
     guard_singleton_refcounts()  # before any Qt call; see ui/qt_compat.py
 
-    from PySide6.QtCore import QEvent, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from app.logging_setup import configure_logging
 
@@ -47,7 +46,22 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     log_path = configure_logging(paths.logs, verbose=verbose, to_stderr=verbose)
     log.info("starting Packbench GUI, data in %s", paths.data_dir)
     opener = DatabaseOpener(paths)
+    try:
+        return _run_window(app, paths, opener, log_path)
+    finally:
+        # Whatever happened, the opener (which may be migrating) finishes before we return.
+        opener.join()
+        if opener.database is not None:
+            opener.database.close()
+        log.info("Packbench GUI stopped")
 
+
+def _run_window(app, paths: Paths, opener: DatabaseOpener, log_path: Path | None) -> int:
+    """The window while the database opens, then the event loop; see run_gui."""
+    from PySide6.QtCore import QEvent, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.errors import DatabaseProblem
     from ui.main_window import MainWindow
     from ui.ops import Ops
     from ui.style import app_icon, load_stylesheet
@@ -62,7 +76,6 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(previous_hook, log_path)
     window = None
-    database = None
     schedulers: list = []
     try:
         window = MainWindow(
@@ -76,13 +89,15 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
         opener.wait_showing_events()
         database, problem = opener.database, opener.error
         if problem is not None:
-            from app.errors import DatabaseProblem
-
-            if not isinstance(problem, DatabaseProblem):
-                raise problem
-            log.error("cannot open the database: %s", problem)
+            if isinstance(problem, DatabaseProblem):
+                log.error("cannot open the database: %s", problem)
+                text = str(problem)
+            else:  # a bad --db URL, a missing driver…: say so instead of a traceback
+                log.error("cannot open the database", exc_info=problem)
+                where = f" Details are in the log ({log_path})." if log_path else ""
+                text = f"{type(problem).__name__}: {problem}.{where}"
             window.hide()
-            QMessageBox.critical(None, "Packbench cannot open the database", str(problem))
+            QMessageBox.critical(None, "Packbench cannot open the database", text)
             return 1
         assert database is not None
         upgrade = getattr(database, "upgrade", None)
@@ -91,7 +106,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
                 "database upgraded from %s to %s; backup: %s",
                 upgrade.from_revision,
                 upgrade.to_revision,
-                upgrade.backup or "none (new database)",
+                upgrade.backup or "none",
             )
         ops.session_factory = database.session_factory
         if not window.isVisible():  # closed while the database was opening
@@ -112,11 +127,7 @@ def run_gui(paths: Paths, *, verbose: bool = False) -> int:
             window.deleteLater()
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         ops.shutdown()
-        opener.join()
-        if opener.database is not None:
-            opener.database.close()
         sys.excepthook = previous_hook
-        log.info("Packbench GUI stopped")
 
 
 def database_display_name(paths: Paths) -> str:

@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
     # -- status bar --------------------------------------------------------------------------
 
     def refresh_counts(self) -> None:
+        if not self.ready:  # start() counts once the database is open (and the import is done)
+            return
         from app.database import count_rows
 
         QueryOp(self, count_rows, self._on_counts_loaded, self._on_counts_failed).run(self.ops)

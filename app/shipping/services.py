@@ -176,7 +176,8 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     if line is None:
         wanted = sum(li.quantity for li in lines)
         raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
-    conn.execute(_COUNT_SCAN, {"line_id": line.id})
+    if conn.execute(_COUNT_SCAN, {"line_id": line.id}).rowcount == 0:
+        raise OverScan(f"too many: order {order_number} has all its {product.sku} scanned")
     # A ShipmentLine loaded earlier in this session would still show the old count.
     loaded = session.identity_map.get(session.identity_key(ShipmentLine, line.id))
     if loaded is not None:
@@ -503,7 +504,9 @@ _SHIPMENT_HEAD = (
         Shipment.order_id,
         SalesOrder.number,
         Shipment.status,
-        func.coalesce(SalesOrder.ship_name, SalesOrder.email, ""),
+        # `ship_name or email or ""`: an empty name (a pickup typed with a company only)
+        # falls through to the e-mail address like a missing one.
+        func.coalesce(func.nullif(SalesOrder.ship_name, ""), func.nullif(SalesOrder.email, ""), ""),
         SalesOrder.ship_country,
         Shipment.carrier,
         Shipment.service,
@@ -553,10 +556,16 @@ _SCAN_LINES = (
     )
     .order_by(ShipmentLine.id)
 )
+_LINE_TABLE = ShipmentLine.__table__
+# Counts only while the line still needs units: two benches scanning the last unit at once
+# (PostgreSQL, no single writer) leave one of them with nothing updated → OverScan.
 _COUNT_SCAN = (
-    update(ShipmentLine.__table__)
-    .where(ShipmentLine.__table__.c.id == bindparam("line_id"))
-    .values(verified=ShipmentLine.__table__.c.verified + 1)
+    update(_LINE_TABLE)
+    .where(
+        _LINE_TABLE.c.id == bindparam("line_id"),
+        _LINE_TABLE.c.verified < _LINE_TABLE.c.quantity,
+    )
+    .values(verified=_LINE_TABLE.c.verified + 1)
 )
 
 

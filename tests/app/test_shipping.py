@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from app.doctor import run_doctor
 from app.errors import (
@@ -33,7 +34,7 @@ from app.shipping.services import (
     void_shipment,
 )
 from app.uow import unit_of_work
-from db.models import AppUser, Channel, MailMessage, OutboxMessage, ShipmentLine
+from db.models import AppUser, Channel, MailMessage, OutboxMessage, SalesOrder, ShipmentLine
 
 ACTOR = "packer"
 UPS = "1Z999AA10123456784"
@@ -255,3 +256,33 @@ def test_scan_count_is_seen_by_objects_already_in_the_session(session_factory, s
         verify_item(s, shipment.id, "4006381333931")
         assert line.verified == 2
         assert complete_packing(s, shipment.id, actor=ACTOR).shipment.status == "packed"
+
+
+def test_two_benches_scanning_the_last_unit_get_over_scan_not_a_crash(session_factory, shop):
+    """Between reading the line and counting the scan, another bench (PostgreSQL has no
+    single writer) counts the last unit: this scan is refused as OverScan."""
+    from sqlalchemy import event
+
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment_id = start_packing(s, order_id, actor=ACTOR).id
+    engine = session_factory.kw["bind"]
+
+    def other_bench_first(conn, cursor, statement, params, context, executemany):
+        if statement.startswith("UPDATE shipment_line SET verified"):
+            cursor.execute("UPDATE shipment_line SET verified = quantity")
+
+    event.listen(engine, "before_cursor_execute", other_bench_first)
+    try:
+        with unit_of_work(session_factory) as s, pytest.raises(OverScan, match="all its MUG-1"):
+            verify_item(s, shipment_id, "MUG-1")
+    finally:
+        event.remove(engine, "before_cursor_execute", other_bench_first)
+
+
+def test_shipment_customer_falls_back_to_the_email_for_an_empty_name(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1), email="buyer@example.com")
+    with unit_of_work(session_factory) as s:
+        s.execute(update(SalesOrder).where(SalesOrder.id == order_id).values(ship_name=""))
+        shipment = start_packing(s, order_id, actor=ACTOR)
+    assert shipment.customer == "buyer@example.com"

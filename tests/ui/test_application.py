@@ -140,3 +140,61 @@ def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monk
         timer.stop()
     assert seen["waiting"] == (False, None, "Opening the database…")
     assert seen["after"] == (True, "settings")  # the click was kept, not replaced
+
+
+def test_an_unexpected_open_error_gets_a_message_not_a_traceback(qapp, paths, monkeypatch):
+    import app.database as database_module
+
+    def broken(_paths):
+        raise ModuleNotFoundError("No module named 'psycopg'")
+
+    monkeypatch.setattr(database_module, "open_database", broken)
+    shown = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text))
+    )
+    monkeypatch.setattr(QApplication, "exec", lambda _self: pytest.fail("no event loop"))
+    assert run_gui(paths) == 1
+    assert len(shown) == 1 and "No module named 'psycopg'" in shown[0]
+    assert str(paths.logs / "packbench.log") in shown[0]
+    assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def test_f5_while_the_database_opens_does_not_count_yet(qtbot, qapp, paths, monkeypatch):
+    """Counting needs the data layer the opener thread is still importing; start() counts."""
+    import app.database as database_module
+
+    real_open = database_module.open_database
+    release = threading.Event()
+    monkeypatch.setattr(
+        database_module, "open_database", lambda p: release.wait(10) and real_open(p)
+    )
+    counted = []
+    real_count = database_module.count_rows
+    monkeypatch.setattr(database_module, "count_rows", lambda s: counted.append(1) or real_count(s))
+    seen = {}
+
+    def look() -> None:
+        shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if shown and "f5" not in seen:
+            window = shown[0]
+            window.refresh_current_panel()  # F5
+            seen["f5"] = window.counts_label.text()
+            release.set()
+
+    timer = QTimer(interval=5)
+    timer.timeout.connect(look)
+    timer.start()
+
+    def fake_exec(_self):
+        (window,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        qtbot.waitUntil(lambda: window.counts is not None, timeout=10_000)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    try:
+        assert run_gui(paths) == 0
+    finally:
+        timer.stop()
+    assert seen["f5"] == "Counting…"
+    assert len(counted) == 1  # once, by start(); F5 during the opening queued nothing
