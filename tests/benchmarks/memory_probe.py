@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import resource
 import sys
+from pathlib import Path
 
 
 def peak_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across exec, so a probe started by a
+    pytest that had just generated the demo shop reported pytest's peak; VmHWM belongs to the
+    new program's memory only."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
