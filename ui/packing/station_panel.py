@@ -33,7 +33,6 @@ from ui.packing import prompts
 from ui.packing.feedback import DONE, ERROR, OK, WARNING, SoundPlayer
 from ui.packing.order_header import OrderHeader
 from ui.packing.prompts import LinkRequest, OverrideRequest
-from ui.packing.scan_queue import ScanQueue
 from ui.packing.station_lines import StationLinesModel, make_lines_view
 from ui.packing.widgets import (
     ACTIVE,
@@ -46,6 +45,7 @@ from ui.packing.widgets import (
 from ui.panel import Panel
 from ui.shipping.printing import LABEL, SLIP, DocumentPrinter, PrintJob
 from ui.shipping.ship_form import ShipForm, carrier_name
+from ui.widgets.scan_queue import ScanQueue
 
 log = logging.getLogger(__name__)
 

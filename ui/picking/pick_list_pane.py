@@ -39,7 +39,6 @@ from app.scanning import Command, Scan, ScanKind, classify_scan, command_barcode
 from ui.errors import user_message
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.packing.feedback import DONE, ERROR, OK, WARNING, SoundPlayer
-from ui.packing.scan_queue import ScanQueue
 from ui.packing.widgets import (
     ACTIVE,
     IDLE,
@@ -53,6 +52,7 @@ from ui.shipping.formatting import status_text
 from ui.shipping.printing import PICK_LIST, DocumentPrinter, PrintJob
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
+from ui.widgets.scan_queue import ScanQueue
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,6 @@ from app.purchasing.receiving import (
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.packing.scan_queue import ScanQueue, nothing, then_done
 from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
@@ -58,6 +57,7 @@ from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.questions import confirm
 from ui.widgets.scan_line_edit import ScanLineEdit
+from ui.widgets.scan_queue import ScanQueue, nothing, then_done
 
 RECEIVABLE = ("ordered", "partially_received")
 IDLE_TEXT = "Scan a purchase order number (PO-…) or pick one to start receiving."

@@ -28,7 +28,6 @@ from app.returns.services import receive_return_item, receive_return_line
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
-from ui.packing.scan_queue import ScanQueue, nothing, then_done
 from ui.returns.common import (
     HIGHLIGHT_BACKGROUND,
     OK_BACKGROUND,
@@ -57,6 +56,7 @@ from ui.returns.station_data import (
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.scan_line_edit import ScanLineEdit
+from ui.widgets.scan_queue import ScanQueue, nothing, then_done
 
 IDLE_TEXT = "Scan the RMA barcode on the return slip (RMA-…) or pick a return to start."
 # Alt+digit and function keys: a scan field always has focus, and plain digits are codes.
