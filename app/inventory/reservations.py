@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
@@ -268,6 +268,34 @@ def pick_bins(
     return plan_picks(session, [(product_id, location_id, quantity)])[0]
 
 
+_CONSUME_LINES = select(
+    OrderLine.id, OrderLine.line_no, OrderLine.product_id, OrderLine.allocated
+).where(OrderLine.id.in_(bindparam("ids", expanding=True)))
+_CONSUME_RESERVATIONS = (
+    select(Reservation.id, Reservation.order_line_id, Reservation.location_id, Reservation.quantity)
+    .where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Reservation.id)
+)
+_RESERVATION = Reservation.__table__
+_TAKE_RESERVED = (
+    update(_RESERVATION)
+    .where(_RESERVATION.c.id == bindparam("rid"))
+    .values(quantity=_RESERVATION.c.quantity - bindparam("take"))
+)
+_DROP_RESERVATIONS = delete(_RESERVATION).where(
+    _RESERVATION.c.id.in_(bindparam("ids", expanding=True))
+)
+_LINE = OrderLine.__table__
+_SHIP_LINE = (
+    update(_LINE)
+    .where(_LINE.c.id == bindparam("lid"))
+    .values(
+        allocated=_LINE.c.allocated - bindparam("qty"),
+        shipped=_LINE.c.shipped + bindparam("qty"),
+    )
+)
+
+
 def consume_lines(
     session: Session,
     items: Sequence[tuple[int, int]],
@@ -278,18 +306,21 @@ def consume_lines(
 ) -> Consumed:
     """Ship reserved units: items are (order_line_id, quantity). Ship moves take the units out
     of bins (from `bin_id` when given, else default bin then walk order); reservations and
-    `allocated` go down, `shipped` goes up. A fixed number of statements for any line count."""
+    `allocated` go down, `shipped` goes up. A fixed number of prebuilt statements for any line
+    count (shipping runs this for every parcel); order lines and reservations already loaded
+    in the session are expired so they read the new figures."""
     if not items:
         return Consumed(())
-    lines = _lines(session, (line_id for line_id, _ in items))
-    reservations: dict[int, list[Reservation]] = defaultdict(list)
-    for reservation in session.scalars(
-        select(Reservation)
-        .where(Reservation.order_line_id.in_(list(lines)))
-        .order_by(Reservation.id)
-    ):
-        reservations[reservation.order_line_id].append(reservation)
-    takes: list[tuple[OrderLine, Reservation, int]] = []
+    conn = core_connection(session)
+    wanted = list({line_id for line_id, _ in items})
+    lines = {row.id: row for row in conn.execute(_CONSUME_LINES, {"ids": wanted})}
+    for line_id in wanted:
+        if line_id not in lines:
+            raise NotFound(f"order line #{line_id} does not exist")
+    reservations: dict[int, list[list[int]]] = defaultdict(list)  # line → [[id, loc, qty]]
+    for rid, line_id, location_id, quantity in conn.execute(_CONSUME_RESERVATIONS, {"ids": wanted}):
+        reservations[line_id].append([rid, location_id, quantity])
+    takes: list[tuple[int, int, int, int]] = []  # (product_id, reservation, location, take)
     for line_id, quantity in items:
         line = lines[line_id]
         if quantity <= 0 or quantity > line.allocated:
@@ -298,38 +329,60 @@ def consume_lines(
                 field="quantity",
             )
         remaining = quantity
-        for reservation in reservations[line_id]:
+        for held in reservations[line_id]:
             if remaining <= 0:
                 break
-            take = min(remaining, reservation.quantity)
+            take = min(remaining, held[2])
             if take > 0:
-                takes.append((line, reservation, take))
+                takes.append((line.product_id, held[0], held[1], take))
+                held[2] -= take
                 remaining -= take
     if bin_id is not None:
-        plans = [[(bin_id, take)] for _line, _res, take in takes]
+        plans = [[(bin_id, take)] for *_rest, take in takes]
     else:
-        plans = plan_picks(
-            session, [(line.product_id, res.location_id, take) for line, res, take in takes]
-        )
+        plans = plan_picks(session, [(product, loc, take) for product, _r, loc, take in takes])
     specs, used = [], []
-    for (line, _res, _take), plan in zip(takes, plans, strict=True):
+    for (product_id, _rid, _loc, _take), plan in zip(takes, plans, strict=True):
         for from_bin, qty in plan:
             specs.append(
                 MoveSpec(
-                    line.product_id, qty, MoveReason.SHIP, from_bin_id=from_bin, reference=reference
+                    product_id, qty, MoveReason.SHIP, from_bin_id=from_bin, reference=reference
                 )
             )
             used.append((from_bin, qty))
     post_moves(session, specs, actor=actor, protect_reservations=False, want_ids=False)
-    for _line, reservation, take in takes:
-        reservation.quantity -= take
-        if reservation.quantity == 0:
-            session.delete(reservation)
+    # A reservation used up goes (its quantity must stay above 0); the rest shrink.
+    left = {held[0]: held[2] for rows in reservations.values() for held in rows}
+    taken: dict[int, int] = defaultdict(int)
+    for _product, rid, _loc, take in takes:
+        taken[rid] += take
+    emptied = [rid for rid in taken if left[rid] == 0]
+    shrunk = [{"rid": rid, "take": take} for rid, take in taken.items() if left[rid] > 0]
+    if emptied:
+        conn.execute(_DROP_RESERVATIONS, {"ids": emptied})
+    if shrunk:
+        conn.execute(_TAKE_RESERVED, shrunk)
+    shipped: dict[int, int] = defaultdict(int)
     for line_id, quantity in items:
-        lines[line_id].allocated -= quantity
-        lines[line_id].shipped += quantity
-    session.flush()
+        shipped[line_id] += quantity
+    conn.execute(_SHIP_LINE, [{"lid": lid, "qty": qty} for lid, qty in shipped.items()])
+    _expire_loaded(session, OrderLine, shipped, ("allocated", "shipped"))
+    _expire_loaded(session, Reservation, [row["rid"] for row in shrunk], ("quantity",))
+    _expire_loaded(session, Reservation, emptied, None)
     return Consumed(tuple(used))
+
+
+def _expire_loaded(session: Session, model, ids, attributes) -> None:
+    """Objects of `model` with these ids already in the session re-read the rows (a Core
+    UPDATE/DELETE does not touch them); a deleted row's object leaves the session."""
+    for object_id in ids:
+        loaded = session.identity_map.get(session.identity_key(model, object_id))
+        if loaded is None:
+            continue
+        if attributes is None:
+            session.expunge(loaded)
+        else:
+            session.expire(loaded, list(attributes))
 
 
 def consume_reservation(
