@@ -40,6 +40,9 @@ class Consumed:
     bins: tuple[tuple[int, int], ...]  # (bin_id, quantity), in the order taken
 
 
+_RESERVATION = Reservation.__table__
+_LINE = OrderLine.__table__
+
 # Built once (allocation and shipping run these for every order): expanding IN parameters,
 # executed on the connection without the ORM's per-call work.
 _ON_HAND_BY_LOCATION = (
@@ -102,38 +105,52 @@ def availability(
     return result
 
 
-def _lines(session: Session, line_ids: Iterable[int]) -> dict[int, OrderLine]:
-    wanted = set(line_ids)
-    lines = {
-        line.id: line for line in session.scalars(select(OrderLine).where(OrderLine.id.in_(wanted)))
-    }
-    for line_id in wanted - lines.keys():
-        raise NotFound(f"order line #{line_id} does not exist")
-    return lines
-
-
-def _lock_products(session: Session, product_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
-    return {
-        pid: (sku, backorder)
-        for pid, sku, backorder in session.execute(
-            select(Product.id, Product.sku, Product.allow_backorder)
-            .where(Product.id.in_(set(product_ids)))
-            .with_for_update()
-        )
-    }
+_RESERVE_LINES = select(
+    OrderLine.id,
+    OrderLine.line_no,
+    OrderLine.sku,
+    OrderLine.product_id,
+    OrderLine.quantity,
+    OrderLine.allocated,
+    OrderLine.shipped,
+).where(OrderLine.id.in_(bindparam("ids", expanding=True)))
+_LOCK_PRODUCTS = (
+    select(Product.id, Product.sku, Product.allow_backorder)
+    .where(Product.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+)
+_EXISTING_RESERVATIONS = select(
+    Reservation.id, Reservation.order_line_id, Reservation.location_id
+).where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))
+_ADD_RESERVED = (
+    update(_RESERVATION)
+    .where(_RESERVATION.c.id == bindparam("rid"))
+    .values(quantity=_RESERVATION.c.quantity + bindparam("qty"))
+)
+_ALLOCATE_LINE = (
+    update(_LINE)
+    .where(_LINE.c.id == bindparam("lid"))
+    .values(allocated=_LINE.c.allocated + bindparam("qty"))
+)
 
 
 def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> int:
     """Hold units for lines: items are (order_line_id, location_id, quantity). Raises
-    OutOfStock naming the product and location when any of them is short (nothing is held)."""
+    OutOfStock naming the product and location when any of them is short (nothing is held).
+    Prebuilt statements on the connection (allocation runs this for every order); order lines
+    and reservations already loaded in the session are expired so they read the new figures."""
     if not items:
         return 0
-    lines = _lines(session, (line_id for line_id, _, _ in items))
+    conn = core_connection(session)
     wanted: dict[int, int] = defaultdict(int)
     for line_id, _location, quantity in items:
         if quantity <= 0:
             raise ValidationError("quantity to reserve must be above 0", field="quantity")
         wanted[line_id] += quantity
+    lines = {row.id: row for row in conn.execute(_RESERVE_LINES, {"ids": list(wanted)})}
+    for line_id in wanted:
+        if line_id not in lines:
+            raise NotFound(f"order line #{line_id} does not exist")
     for line_id, quantity in wanted.items():
         line = lines[line_id]
         if line.product_id is None:
@@ -148,7 +165,13 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
                 f"{line.quantity - line.allocated - line.shipped} more",
                 field="quantity",
             )
-    products = _lock_products(session, (line.product_id for line in lines.values()))
+    # Row locks serialise allocations of the same products on PostgreSQL.
+    products = {
+        pid: (sku, backorder)
+        for pid, sku, backorder in conn.execute(
+            _LOCK_PRODUCTS, {"ids": list({line.product_id for line in lines.values()})}
+        )
+    }
     need: dict[tuple[int, int], int] = defaultdict(int)
     for line_id, location_id, quantity in items:
         need[(lines[line_id].product_id, location_id)] += quantity
@@ -162,32 +185,33 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
                 f"only {max(have, 0)} of {sku} available at {code or location_id}, need {quantity}"
             )
     existing = {
-        (r.order_line_id, r.location_id): r
-        for r in session.scalars(
-            select(Reservation).where(Reservation.order_line_id.in_(list(lines)))
-        )
+        (line_id, location_id): rid
+        for rid, line_id, location_id in conn.execute(_EXISTING_RESERVATIONS, {"ids": list(wanted)})
     }
+    added: dict[int, int] = defaultdict(int)
     new_rows: dict[tuple[int, int], dict] = {}
     now = utcnow()
     for line_id, location_id, quantity in items:
-        line = lines[line_id]
-        reservation = existing.get((line_id, location_id))
-        if reservation is not None:
-            reservation.quantity += quantity
+        rid = existing.get((line_id, location_id))
+        if rid is not None:
+            added[rid] += quantity
         elif (line_id, location_id) in new_rows:
             new_rows[(line_id, location_id)]["quantity"] += quantity
         else:
             new_rows[(line_id, location_id)] = {
                 "order_line_id": line_id,
-                "product_id": line.product_id,
+                "product_id": lines[line_id].product_id,
                 "location_id": location_id,
                 "quantity": quantity,
                 "created_at": now,
             }
-        line.allocated += quantity
-    if new_rows:  # one executemany (the ORM would insert row by row to learn the ids)
-        session.execute(insert(Reservation.__table__), list(new_rows.values()))
-    session.flush()
+    if added:
+        conn.execute(_ADD_RESERVED, [{"rid": rid, "qty": qty} for rid, qty in added.items()])
+    if new_rows:
+        conn.execute(insert(_RESERVATION), list(new_rows.values()))
+    conn.execute(_ALLOCATE_LINE, [{"lid": lid, "qty": qty} for lid, qty in wanted.items()])
+    _expire_loaded(session, OrderLine, wanted, ("allocated",))
+    _expire_loaded(session, Reservation, added, ("quantity",))
     return sum(quantity for _, _, quantity in items)
 
 
@@ -276,7 +300,6 @@ _CONSUME_RESERVATIONS = (
     .where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))
     .order_by(Reservation.id)
 )
-_RESERVATION = Reservation.__table__
 _TAKE_RESERVED = (
     update(_RESERVATION)
     .where(_RESERVATION.c.id == bindparam("rid"))
@@ -285,7 +308,6 @@ _TAKE_RESERVED = (
 _DROP_RESERVATIONS = delete(_RESERVATION).where(
     _RESERVATION.c.id.in_(bindparam("ids", expanding=True))
 )
-_LINE = OrderLine.__table__
 _SHIP_LINE = (
     update(_LINE)
     .where(_LINE.c.id == bindparam("lid"))
