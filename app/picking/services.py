@@ -4,8 +4,9 @@ complete or cancel. Orders move to "picking" when their list is made."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -22,6 +23,7 @@ from app.inventory.reservations import plan_picks, release_reservation
 from app.numbering import next_number
 from app.orders.rules import check_transition
 from app.picking.dto import PickLineView, PickListSaved, PickListView, PickResult
+from app.uow import core_connection
 from db.enums import OrderStatus, PickListStatus
 from db.models import (
     Bin,
@@ -38,22 +40,28 @@ from db.types import utcnow
 PICKABLE = (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED)
 
 
-def _to_pick(line: OrderLine) -> int:
+def _to_pick(line: Any) -> int:
     """Reserved units of a line not yet picked (picked counts units collected, shipped or not)."""
     return line.allocated - max(line.picked - line.shipped, 0)
 
 
-def _why_not_pickable(session: Session, order: SalesOrder) -> str | None:
-    open_lists = session.scalar(
-        select(PickList.number)
-        .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)
-        .where(
-            PickListOrder.order_id == order.id,
-            PickList.status.in_((PickListStatus.OPEN, PickListStatus.IN_PROGRESS)),
-        )
+def _on_open_lists(session: Session, order_ids: list[int]) -> dict[int, str]:
+    """Order id → the open pick list it is already on, for all the orders in one query."""
+    return dict(
+        session.execute(
+            select(PickListOrder.order_id, PickList.number)
+            .join(PickList, PickList.id == PickListOrder.pick_list_id)
+            .where(
+                PickListOrder.order_id.in_(order_ids),
+                PickList.status.in_((PickListStatus.OPEN, PickListStatus.IN_PROGRESS)),
+            )
+        ).all()
     )
-    if open_lists:
-        return f"already on pick list {open_lists}"
+
+
+def _why_not_pickable(order: SalesOrder, open_list: str | None) -> str | None:
+    if open_list:
+        return f"already on pick list {open_list}"
     if order.on_hold:
         return f"on hold ({order.hold_reason})"
     if order.status not in PICKABLE:
@@ -61,6 +69,23 @@ def _why_not_pickable(session: Session, order: SalesOrder) -> str | None:
     if order.fulfil_location_id is None:
         return "no stock reserved yet"
     return None
+
+
+_PICK_LINES = (
+    select(
+        OrderLine.id,
+        OrderLine.order_id,
+        OrderLine.product_id,
+        OrderLine.allocated,
+        OrderLine.picked,
+        OrderLine.shipped,
+    )
+    .where(
+        OrderLine.order_id.in_(bindparam("orders", expanding=True)),
+        OrderLine.product_id.is_not(None),
+    )
+    .order_by(OrderLine.order_id, OrderLine.line_no)
+)
 
 
 def create_pick_list(
@@ -81,8 +106,9 @@ def create_pick_list(
     )
     skipped: list[tuple[str, str]] = []
     ready = []
+    open_lists = _on_open_lists(session, [order.id for order in orders])
     for order in orders:
-        why = _why_not_pickable(session, order)
+        why = _why_not_pickable(order, open_lists.get(order.id))
         if why:
             skipped.append((order.number, why))
         else:
@@ -95,12 +121,8 @@ def create_pick_list(
             skipped.append((order.number, "its stock is reserved at another location"))
         else:
             chosen.append(order)
-    lines_by_order: dict[int, list[OrderLine]] = {order.id: [] for order in chosen}
-    for line in session.scalars(
-        select(OrderLine)
-        .where(OrderLine.order_id.in_(list(lines_by_order)), OrderLine.product_id.is_not(None))
-        .order_by(OrderLine.order_id, OrderLine.line_no)
-    ):
+    lines_by_order: dict[int, list] = {order.id: [] for order in chosen}
+    for line in core_connection(session).execute(_PICK_LINES, {"orders": list(lines_by_order)}):
         if _to_pick(line) > 0:
             lines_by_order[line.order_id].append(line)
     wanted = [line for order in chosen for line in lines_by_order[order.id]]
@@ -114,7 +136,7 @@ def create_pick_list(
             strict=True,
         )
     )
-    plan: list[tuple[SalesOrder, list[tuple[OrderLine, int, int]]]] = []
+    plan: list[tuple[SalesOrder, list[tuple[Any, int, int]]]] = []
     for order in chosen:
         lines = [
             (line, bin_id, qty)
