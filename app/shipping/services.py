@@ -80,6 +80,21 @@ def _audit(
     )
 
 
+_OPEN_PARCELS = (
+    select(Shipment.status, func.max(Shipment.id))
+    .where(
+        Shipment.order_id == bindparam("order_id"),
+        Shipment.status.in_((ShipmentStatus.PACKING, ShipmentStatus.PACKED)),
+    )
+    .group_by(Shipment.status)
+)
+_RESERVED_LINES = (
+    select(OrderLine.id, OrderLine.allocated)
+    .where(OrderLine.order_id == bindparam("order_id"), OrderLine.allocated > 0)
+    .order_by(OrderLine.line_no)
+)
+
+
 def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentView:
     """Open (or resume) the packing of an order's reserved units as a shipment.
 
@@ -88,18 +103,13 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     order = session.get(SalesOrder, order_id)
     if order is None:
         raise NotFound(f"order #{order_id} does not exist")
-    existing = session.scalar(
-        select(Shipment).where(
-            Shipment.order_id == order.id, Shipment.status == ShipmentStatus.PACKING
-        )
-    )
-    if existing is not None:
-        return get_shipment(session, existing.id)
-    packed = session.scalar(
-        select(Shipment.number).where(
-            Shipment.order_id == order.id, Shipment.status == ShipmentStatus.PACKED
-        )
-    )
+    conn = core_connection(session)
+    open_parcels = dict(conn.execute(_OPEN_PARCELS, {"order_id": order.id}).all())
+    if ShipmentStatus.PACKING in open_parcels:
+        return get_shipment(session, open_parcels[ShipmentStatus.PACKING])
+    packed = open_parcels.get(ShipmentStatus.PACKED)
+    if packed is not None:
+        packed = conn.execute(select(Shipment.number).where(Shipment.id == packed)).scalar_one()
     if packed:
         raise Conflict(f"order {order.number} is already packed in {packed}; ship or void it")
     if order.status in (
@@ -117,13 +127,7 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     check_transition(
         order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
     )
-    lines = list(
-        session.scalars(
-            select(OrderLine)
-            .where(OrderLine.order_id == order.id, OrderLine.allocated > 0)
-            .order_by(OrderLine.line_no)
-        )
-    )
+    lines = conn.execute(_RESERVED_LINES, {"order_id": order.id}).all()
     if not lines:
         raise DomainError(f"order {order.number} has no reserved stock to pack; allocate it first")
     shipment = Shipment(
