@@ -4,6 +4,7 @@ tracking number (stock leaves, order moves on, channel push and customer mail qu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -302,7 +303,17 @@ def complete_packing(
         summary += "; " + "; ".join(warnings)
     _audit(session, order.id, actor, "order.packed", summary)
     session.flush()
-    return PackResult(get_shipment(session, shipment.id), tuple(warnings), message=summary)
+    packed_view = replace(  # the view read above, with what this step wrote
+        view,
+        status=shipment.status,
+        packed_at=shipment.packed_at,
+        verified_by=shipment.verified_by,
+        weight_g=shipment.weight_g,
+        expected_weight_g=shipment.expected_weight_g or view.expected_weight_g,
+        package_count=shipment.package_count,
+        override_reason=shipment.override_reason,
+    )
+    return PackResult(packed_view, tuple(warnings), message=summary)
 
 
 def ship_shipment(

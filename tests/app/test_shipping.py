@@ -27,6 +27,7 @@ from app.settings import update_settings
 from app.shipping.dto import PackageInput
 from app.shipping.services import (
     complete_packing,
+    get_shipment,
     ship_shipment,
     start_packing,
     unverify_item,
@@ -94,6 +95,7 @@ def test_scan_verify_pack_ship(session_factory, shop):
             s, shipment.id, actor=ACTOR, packages=[PackageInput(weight_g=720, box_type="S")]
         )
         assert packed.warnings == ()
+        assert packed.shipment == get_shipment(s, shipment.id)  # the view is what was written
         assert get_order(s, order_id).status == "packed"
         shipped = ship_shipment(
             s, shipment.id, carrier="ups", tracking_number=UPS.lower(), actor=ACTOR
@@ -138,6 +140,7 @@ def test_override_needs_the_right_and_a_reason(session_factory, shop):
         packed = complete_packing(
             s, shipment.id, actor=ACTOR, override_user="boss", override_reason="barcode label torn"
         )
+        assert packed.shipment == get_shipment(s, shipment.id)
     assert packed.shipment.override_reason == "boss: barcode label torn (unverified: MUG-1 1)"
     assert "verification overridden by boss" in packed.message
 
