@@ -16,6 +16,7 @@ from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import Conflict, NotFound, OutOfStock, ValidationError
 from app.inventory.dto import MoveRow
+from app.uow import core_connection
 from db.enums import BinKind, MoveReason
 from db.models import Bin, Location, Product, Reservation, StockLevel, StockMove
 from db.types import utcnow
@@ -122,6 +123,27 @@ def _upsert_levels(session: Session, rows: list[dict]) -> None:
     session.execute(statement, rows)
 
 
+# Built once: every stock change runs these.
+LOCK_PRODUCTS = (
+    select(Product.id, Product.sku, Product.allow_backorder)
+    .where(Product.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+)
+_MOVE_BINS = select(Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active).where(
+    Bin.id.in_(bindparam("ids", expanding=True))
+)
+_LEVEL = StockLevel.__table__
+_TAKE_LEVEL = (
+    update(_LEVEL)
+    .where(
+        _LEVEL.c.product_id == bindparam("p"),
+        _LEVEL.c.bin_id == bindparam("b"),
+        _LEVEL.c.on_hand >= bindparam("q"),
+    )
+    .values(on_hand=_LEVEL.c.on_hand - bindparam("q"))
+)
+
+
 def post_moves(
     session: Session,
     specs: Sequence[MoveSpec],
@@ -148,27 +170,14 @@ def post_moves(
         if spec.from_bin_id is not None and spec.from_bin_id == spec.to_bin_id:
             raise ValidationError("source and destination bin are the same", field="to_bin_id")
     product_ids = sorted({spec.product_id for spec in specs})
+    conn = core_connection(session)
     # Row locks serialise writers on PostgreSQL; SQLite already has one writer (BEGIN IMMEDIATE).
-    products = {
-        p.id: p
-        for p in session.execute(
-            select(Product.id, Product.sku, Product.allow_backorder)
-            .where(Product.id.in_(product_ids))
-            .with_for_update()
-        )
-    }
+    products = {p.id: p for p in conn.execute(LOCK_PRODUCTS, {"ids": product_ids})}
     missing = [pid for pid in product_ids if pid not in products]
     if missing:
         raise NotFound(f"product #{missing[0]} does not exist")
     bin_ids = {b for spec in specs for b in (spec.from_bin_id, spec.to_bin_id) if b is not None}
-    bins = {
-        b.id: b
-        for b in session.execute(
-            select(Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active).where(
-                Bin.id.in_(bin_ids)
-            )
-        )
-    }
+    bins = {b.id: b for b in conn.execute(_MOVE_BINS, {"ids": list(bin_ids)})}
     for bin_id in bin_ids:
         if bin_id not in bins:
             raise NotFound(f"bin #{bin_id} does not exist")
@@ -201,7 +210,7 @@ def post_moves(
         # then take; the guarded UPDATE is a second line of defence.
         have = {
             (p, b): q
-            for p, b, q in session.execute(
+            for p, b, q in conn.execute(
                 select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
                     tuple_(StockLevel.product_id, StockLevel.bin_id).in_(list(takes))
                 )
@@ -214,17 +223,7 @@ def post_moves(
                     f"{products[product_id].sku}, cannot take {quantity}"
                 )
         params = [{"p": p, "b": b, "q": q} for (p, b), q in takes.items()]
-        level = StockLevel.__table__
-        taken = session.execute(
-            update(level)
-            .where(
-                level.c.product_id == bindparam("p"),
-                level.c.bin_id == bindparam("b"),
-                level.c.on_hand >= bindparam("q"),
-            )
-            .values(on_hand=level.c.on_hand - bindparam("q")),
-            params,
-        )
+        taken = conn.execute(_TAKE_LEVEL, params)
         if taken.rowcount != len(params):
             raise OutOfStock("stock changed while moving it; try again")
     if adds:
@@ -263,7 +262,7 @@ def post_moves(
     if not want_ids:
         # SQLite cannot promise RETURNING order for a multi-row insert, so SQLAlchemy would send
         # one INSERT per row; without ids it is one executemany.
-        session.execute(insert(table), rows)
+        conn.execute(insert(table), rows)
         return []
     return list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)

@@ -18,14 +18,13 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
-from app.inventory.ledger import MoveSpec, post_moves
+from app.inventory.ledger import LOCK_PRODUCTS, MoveSpec, post_moves
 from app.uow import core_connection
 from db.enums import BinKind, MoveReason
 from db.models import (
     Bin,
     Location,
     OrderLine,
-    Product,
     ProductBinDefault,
     Reservation,
     StockLevel,
@@ -114,11 +113,6 @@ _RESERVE_LINES = select(
     OrderLine.allocated,
     OrderLine.shipped,
 ).where(OrderLine.id.in_(bindparam("ids", expanding=True)))
-_LOCK_PRODUCTS = (
-    select(Product.id, Product.sku, Product.allow_backorder)
-    .where(Product.id.in_(bindparam("ids", expanding=True)))
-    .with_for_update()
-)
 _EXISTING_RESERVATIONS = select(
     Reservation.id, Reservation.order_line_id, Reservation.location_id
 ).where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))
@@ -169,7 +163,7 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
     products = {
         pid: (sku, backorder)
         for pid, sku, backorder in conn.execute(
-            _LOCK_PRODUCTS, {"ids": list({line.product_id for line in lines.values()})}
+            LOCK_PRODUCTS, {"ids": list({line.product_id for line in lines.values()})}
         )
     }
     need: dict[tuple[int, int], int] = defaultdict(int)
