@@ -30,7 +30,7 @@ def unit_of_work(
 def core_connection(session: Session):
     """The session's connection for prebuilt Core statements on hot paths (scans, numbering),
     which skip the ORM's per-statement work; pending ORM changes are written out first, since a
-    connection does not autoflush."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    connection does not autoflush by itself."""
+    if session.autoflush:  # as the ORM's own autoflush (off inside `session.no_autoflush`)
+        session.flush()  # returns at once when nothing is pending (O(1); `session.dirty` is O(n))
     return session.connection()
