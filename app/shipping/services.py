@@ -161,18 +161,17 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     """Count one scanned unit toward its line. Unknown codes, products the order does not
     contain and units beyond what it needs are refused (UnknownBarcode, WrongItem, OverScan).
 
-    Column reads and one UPDATE rather than ORM objects: this runs on every scan."""
+    Runs on every scan: the shipment and its lines are read once as columns, the count is one
+    guarded UPDATE, and the view returned is the one read with that count added."""
     conn = core_connection(session)
-    head = conn.execute(_SCAN_HEAD, {"shipment_id": shipment_id}).first()
-    if head is None:
-        raise NotFound(f"shipment #{shipment_id} does not exist")
-    number, status, order_number = head
+    head, rows = _read_shipment(conn, shipment_id)
+    number, status, order_number = head[1], head[4], head[3]
     if status != ShipmentStatus.PACKING:
         raise InvalidTransition("shipment", status, "packing", f"{number} is not being packed")
     product = find_product_by_code(session, code)
     if product is None:
         raise UnknownBarcode(code)
-    lines = conn.execute(_SCAN_LINES, {"shipment_id": shipment_id, "product_id": product.id}).all()
+    lines = sorted((row for row in rows if row.product_id == product.id), key=lambda r: r.id)
     if not lines:
         raise WrongItem(
             f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
@@ -187,11 +186,19 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     loaded = session.identity_map.get(session.identity_key(ShipmentLine, line.id))
     if loaded is not None:
         session.expire(loaded, ["verified"])
-    view = get_shipment(session, shipment_id)
+    view = _shipment_view(head, [_counted_once(row, line.id) for row in rows])
     done = next(li for li in view.lines if li.id == line.id)
     return VerifyResult(
         view, line.id, product.id, f"{product.sku}: {done.verified} of {done.quantity}"
     )
+
+
+def _counted_once(row, line_id: int) -> tuple:
+    """`row` as it reads after the scan UPDATE (verified, column 7, + 1 on the scanned line)."""
+    values = tuple(row)
+    if values[0] != line_id:
+        return values
+    return (*values[:7], values[7] + 1, *values[8:])
 
 
 def unverify_item(session: Session, shipment_id: int, product_id: int) -> VerifyResult:
@@ -557,20 +564,6 @@ _SHIPMENT_LINES = (
     .where(ShipmentLine.shipment_id == bindparam("shipment_id"))
     .order_by(OrderLine.line_no)
 )
-_SCAN_HEAD = (
-    select(Shipment.number, Shipment.status, SalesOrder.number)
-    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
-    .where(Shipment.id == bindparam("shipment_id"))
-)
-_SCAN_LINES = (
-    select(ShipmentLine.id, ShipmentLine.quantity, ShipmentLine.verified)
-    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-    .where(
-        ShipmentLine.shipment_id == bindparam("shipment_id"),
-        OrderLine.product_id == bindparam("product_id"),
-    )
-    .order_by(ShipmentLine.id)
-)
 _LINE_TABLE = ShipmentLine.__table__
 # Counts only while the line still needs units: two benches scanning the last unit at once
 # (PostgreSQL, no single writer) leave one of them with nothing updated → OverScan.
@@ -587,13 +580,21 @@ _COUNT_SCAN = (
 def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
     """The shipment with its order's ship-to and its lines, in two column reads (no ORM
     entities: the packing station calls this after every scan)."""
-    conn = core_connection(session)
+    head, rows = _read_shipment(core_connection(session), shipment_id)
+    return _shipment_view(head, rows)
+
+
+def _read_shipment(conn, shipment_id: int):
     head = conn.execute(_SHIPMENT_HEAD, {"shipment_id": shipment_id}).first()
     if head is None:
         raise NotFound(f"shipment #{shipment_id} does not exist")
-    rows = conn.execute(_SHIPMENT_LINES, {"shipment_id": shipment_id}).all()
+    return head, conn.execute(_SHIPMENT_LINES, {"shipment_id": shipment_id}).all()
+
+
+def _shipment_view(head, rows) -> ShipmentView:
+    """rows: _SHIPMENT_LINES columns (…, quantity at 6, verified at 7, product weight at 8)."""
     lines = tuple(ShipmentLineView(*row[:8]) for row in rows)
-    weight = sum((row.weight_g or 0) * row.quantity for row in rows)
+    weight = sum((row[8] or 0) * row[6] for row in rows)
     (
         sid, number, order_id, order_number, status, customer, country, carrier, service,
         tracking, tracking_url, weight_g, expected, packages, verified_by, override, created_at,

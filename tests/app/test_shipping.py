@@ -91,6 +91,7 @@ def test_scan_verify_pack_ship(session_factory, shop):
             complete_packing(s, shipment.id, actor=ACTOR)
         result = verify_item(s, shipment.id, "cap-1")
         assert result.shipment.all_verified
+        assert result.shipment == get_shipment(s, shipment.id)  # the view is what was written
         packed = complete_packing(
             s, shipment.id, actor=ACTOR, packages=[PackageInput(weight_g=720, box_type="S")]
         )
