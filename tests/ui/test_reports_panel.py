@@ -10,24 +10,15 @@ import pytest
 from PySide6.QtGui import QImage
 
 from app.changes import ChangeSet
-from app.inventory.dto import ProductInput
-from app.inventory.ledger import receive_stock
-from app.inventory.locations import create_bin, create_location
-from app.inventory.products import create_product
-from app.orders.address import Address
-from app.orders.dto import LineInput, OrderInput
-from app.orders.services import cancel_order, create_order, hold_order
+from app.orders.services import hold_order
 from app.uow import unit_of_work
-from db.models import Channel, OrderLine, ReturnAuthorization, ReturnLine, Shipment, ShipmentLine
+from db.models import OrderLine, ReturnAuthorization, ReturnLine, Shipment, ShipmentLine
+from tests.app.report_fixtures import ACTOR, DAY2, build_report_shop
 from tests.ui.helpers import DeferredExecutor
 from ui.ops import Ops, SynchronousExecutor
 from ui.reports import export
 from ui.reports.reports_panel import ReportsPanel
 
-ACTOR = "owner"
-ADDRESS = Address("Ann", "1 Main St", "Austin", "73301", "US", "TX")
-DAY1 = datetime(2026, 3, 2, 10, tzinfo=UTC)
-DAY2 = datetime(2026, 3, 3, 15, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 TODAY = NOW.date()
 
@@ -44,84 +35,33 @@ def build_shop(session_factory) -> dict[str, int]:
     Returns (RMAs of day 2): SO-1 one mug (damaged), SO-3 one cap (wrong item).
     """
     with unit_of_work(session_factory) as s:
-        main = create_location(s, code="MAIN", name="Main", actor=ACTOR).id
-        shelf = create_bin(s, location_id=main, code="A-01", actor=ACTOR).id
-        q = create_bin(s, location_id=main, code="Q-1", kind="quarantine", actor=ACTOR).id
-        mug = create_product(
-            s,
-            ProductInput(sku="MUG", name="Mug", price_minor=1000, cost_minor=400, reorder_point=50),
-            actor=ACTOR,
-        ).id
-        cap = create_product(
-            s, ProductInput(sku="CAP", name="Cap", price_minor=2500, cost_minor=1000), actor=ACTOR
-        ).id
-        lamp = create_product(
-            s, ProductInput(sku="LAMP", name="Lamp", price_minor=5000, cost_minor=3000), actor=ACTOR
-        ).id
-        for product, qty in ((mug, 20), (cap, 10), (lamp, 2)):
-            receive_stock(s, product_id=product, bin_id=shelf, quantity=qty, actor=ACTOR)
-        receive_stock(s, product_id=mug, bin_id=q, quantity=3, actor=ACTOR)
-        web = Channel(kind="shopify", name="Web")
-        s.add(web)
-        s.flush()
-
-        def make(lines, placed, channel=None, **kw):
-            return create_order(
-                s,
-                OrderInput(
-                    tuple(LineInput(product_id=p, quantity=n) for p, n in lines),
-                    ship_to=ADDRESS,
-                    placed_at=placed,
-                    channel_id=channel,
-                    external_id=f"x{placed}{lines}" if channel else None,
-                    **kw,
-                ),
-                actor=ACTOR,
-            ).id
-
-        o1 = make([(mug, 2), (cap, 1)], DAY1, shipping_minor=500)
-        o2 = make([(mug, 1)], DAY1, web.id)
-        o3 = make([(cap, 3)], DAY2, web.id)
-        o4 = make([(mug, 1)], DAY2)
-        cancel_order(s, o4, reason="duplicate", actor=ACTOR)
+        shop = build_report_shop(s)  # tests/app/report_fixtures: SO-1…SO-4, SH-1, SH-2
+        mug, cap, lamp, web = shop["mug"], shop["cap"], shop["lamp"], shop["web"]
+        o1, o2, o3, make = shop["o1"], shop["o2"], shop["o3"], shop["make"]
         hold_order(s, o3, reason="check address", actor=ACTOR)
         make([(lamp, 1)], NOW - timedelta(hours=3))
-        make([(mug, 2)], NOW - timedelta(hours=2), web.id)
+        make([(mug, 2)], NOW - timedelta(hours=2), web)
 
         def lines_of(order_id):
             return {
                 line.product_id: line.id for line in s.query(OrderLine).filter_by(order_id=order_id)
             }
 
-        sh1 = Shipment(
-            number="SH-1",
-            order_id=o1,
-            status="shipped",
-            created_at=DAY1,
-            shipped_at=DAY1 + timedelta(hours=30),
+        s.add(
+            Shipment(
+                number="SH-3",
+                order_id=o2,
+                status="shipped",
+                created_at=DAY2,
+                shipped_at=NOW.replace(hour=8),
+            )
         )
-        sh2 = Shipment(
-            number="SH-2",
-            order_id=o3,
-            status="shipped",
-            created_at=DAY2,
-            shipped_at=DAY2 + timedelta(hours=5),
-        )
-        sh3 = Shipment(
-            number="SH-3",
-            order_id=o2,
-            status="shipped",
-            created_at=DAY2,
-            shipped_at=NOW.replace(hour=8),
-        )
-        s.add_all([sh1, sh2, sh3])
-        s.flush()
         l1, l3 = lines_of(o1), lines_of(o3)
         s.add_all(
             [
-                ShipmentLine(shipment_id=sh1.id, order_line_id=l1[mug], quantity=2),
-                ShipmentLine(shipment_id=sh1.id, order_line_id=l1[cap], quantity=1),
-                ShipmentLine(shipment_id=sh2.id, order_line_id=l3[cap], quantity=3),
+                ShipmentLine(shipment_id=shop["sh1"], order_line_id=l1[mug], quantity=2),
+                ShipmentLine(shipment_id=shop["sh1"], order_line_id=l1[cap], quantity=1),
+                ShipmentLine(shipment_id=shop["sh2"], order_line_id=l3[cap], quantity=3),
             ]
         )
         for number, order_id, line_id, reason in (
@@ -134,7 +74,7 @@ def build_shop(session_factory) -> dict[str, int]:
             s.add(rma)
             s.flush()
             s.add(ReturnLine(rma_id=rma.id, order_line_id=line_id, quantity=1, reason=reason))
-    return {"web": web.id, "mug": mug, "cap": cap, "lamp": lamp, "o1": o1, "o3": o3}
+    return {"web": web, "mug": mug, "cap": cap, "lamp": lamp, "o1": o1, "o3": o3}
 
 
 @pytest.fixture
