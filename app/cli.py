@@ -13,7 +13,6 @@ from app import __version__
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and found or hit a problem
-EXIT_USAGE = 2  # bad arguments (argparse uses 2 as well)
 
 
 class CommandError(Exception):

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
-from app.uow import core_connection
+from app.uow import core_connection, expire_loaded
 from db.models import NumberSequence, SalesOrder
 
 PREFIXES = {
@@ -44,9 +44,7 @@ def next_number(session: Session, kind: str) -> str:
     else:
         conn.execute(_ADVANCE, {"kind": kind})
         # A NumberSequence loaded earlier in this session would still show the old value.
-        loaded = session.identity_map.get(session.identity_key(NumberSequence, kind))
-        if loaded is not None:
-            session.expire(loaded, ["next_value"])
+        expire_loaded(session, NumberSequence, [kind], ["next_value"])
     return format_number(kind, value)
 
 
@@ -66,9 +64,7 @@ def set_next_value(session: Session, kind: str, next_value: int) -> None:
 def reserve_order_numbers(session: Session, count: int) -> list[str]:
     """A block of `count` order numbers for bulk intake: read the sequence once, check none of
     the block is taken (a sequence left behind by hand edits), move the sequence past it."""
-    start = session.execute(
-        select(NumberSequence.next_value).where(NumberSequence.name == "order").with_for_update()
-    ).scalar_one_or_none()
+    start = core_connection(session).execute(_READ, {"kind": "order"}).scalar_one_or_none()
     start = start or 1
     numbers = [format_number("order", start + i) for i in range(count)]
     for begin in range(0, count, _CHECK_CHUNK):

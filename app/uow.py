@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -34,3 +34,16 @@ def core_connection(session: Session):
     if session.autoflush:  # as the ORM's own autoflush (off inside `session.no_autoflush`)
         session.flush()  # returns at once when nothing is pending (O(1); `session.dirty` is O(n))
     return session.connection()
+
+
+def expire_loaded(session: Session, model, ids, attributes: Sequence[str] | None) -> None:
+    """After a Core UPDATE/DELETE: objects of `model` with these ids already in the session
+    re-read the named attributes (None: the row is gone, the object leaves the session)."""
+    for object_id in ids:
+        loaded = session.identity_map.get(session.identity_key(model, object_id))
+        if loaded is None:
+            continue
+        if attributes is None:
+            session.expunge(loaded)
+        else:
+            session.expire(loaded, list(attributes))

@@ -13,10 +13,12 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from db.enums import ShipmentStatus
-from db.triggers import differing_keys, missing_triggers
+from db.triggers import differing_keys, drop_triggers, trigger_problems
 
 SQLITE_TRIGGERS = ("first_shipment_ai", "first_shipment_ad", "first_shipment_au")
-POSTGRESQL_TRIGGERS = ("first_shipment",)
+_PG_TRIGGERS = (("first_shipment", "shipment"),)
+_PG_FUNCTIONS = ("first_shipment",)
+POSTGRESQL_TRIGGERS = tuple(name for name, _table in _PG_TRIGGERS)
 _LEFT = ", ".join(f"'{s.value}'" for s in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED))
 _FIRST = (
     "(SELECT min(sh.shipped_at) FROM shipment sh WHERE sh.order_id = sales_order.id "
@@ -59,19 +61,11 @@ def install_first_shipment(conn: Connection) -> None:
 
 
 def drop_first_shipment_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS first_shipment ON shipment")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS first_shipment()")
+    drop_triggers(conn, SQLITE_TRIGGERS, _PG_TRIGGERS, _PG_FUNCTIONS)
 
 
 def first_shipment_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
-    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
-    problems = []
-    if missing := missing_triggers(conn, names):
-        problems.append(f"first shipment dates are missing triggers {', '.join(missing)}")
+    problems = trigger_problems(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS, "first shipment dates")
     stored = "SELECT id, first_shipped_at FROM sales_order WHERE first_shipped_at IS NOT NULL"
     expected = (
         "SELECT order_id AS id, min(shipped_at) AS first_shipped_at FROM shipment "

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from db.sales_summary import BULK_DEFERRED, NOT_SALES_SQL, day_sql
-from db.triggers import differing_keys, missing_triggers
+from db.sales_summary import BULK_DEFERRED, counted, day_sql
+from db.triggers import differing_keys, drop_triggers, trigger_problems
 
 TABLE = "order_day"
 SQLITE_TRIGGERS = (
@@ -34,7 +34,13 @@ SQLITE_TRIGGERS = (
     "order_day_line_au",
 )
 SQLITE_INSERT_TRIGGERS = ("order_day_order_ai", "order_day_line_ai")
-POSTGRESQL_TRIGGERS = ("order_day_order", "order_day_order_bd", "order_day_line")
+_PG_TRIGGERS = (
+    ("order_day_order", "sales_order"),
+    ("order_day_order_bd", "sales_order"),
+    ("order_day_line", "order_line"),
+)
+_PG_FUNCTIONS = ("order_day_order", "order_day_line")
+POSTGRESQL_TRIGGERS = tuple(name for name, _table in _PG_TRIGGERS)
 
 _UPSERT = (
     f"INSERT INTO {TABLE} (day, channel_key, currency, orders, units, revenue_minor) "
@@ -43,10 +49,6 @@ _UPSERT = (
     f" units = {TABLE}.units + excluded.units,"
     f" revenue_minor = {TABLE}.revenue_minor + excluded.revenue_minor;"
 )
-
-
-def _counted(status: str) -> str:
-    return f"{status} NOT IN ({NOT_SALES_SQL})"
 
 
 def _key(dialect: str, row: str) -> str:
@@ -72,7 +74,7 @@ def _order_delta(dialect: str, row: str, sign: str, *, with_units: bool) -> str:
     sql = _UPSERT.format(
         select=(
             f"SELECT {_key(dialect, row)}, {sign}1, {units}, {sign}{row}.total_minor "
-            f"WHERE {_counted(f'{row}.status')}"
+            f"WHERE {counted(f'{row}.status')}"
         )
     )
     return sql + (_drop_empty(dialect, row) if sign == "-" else "")
@@ -83,7 +85,7 @@ def _line_delta(dialect: str, row: str, sign: str) -> str:
     sql = _UPSERT.format(
         select=(
             f"SELECT {_key(dialect, 'o')}, 0, {sign}{row}.quantity, 0 FROM sales_order o "
-            f"WHERE o.id = {row}.order_id AND {_counted('o.status')}"
+            f"WHERE o.id = {row}.order_id AND {counted('o.status')}"
         )
     )
     if sign == "+":
@@ -98,8 +100,8 @@ def _line_delta(dialect: str, row: str, sign: str) -> str:
 def _order_moves(dialect: str) -> str:
     """An order update that changes whether or how the order counts."""
     return (
-        f"({_counted('OLD.status')}) <> ({_counted('NEW.status')})"
-        f" OR ({_counted('NEW.status')} AND ("
+        f"({counted('OLD.status')}) <> ({counted('NEW.status')})"
+        f" OR ({counted('NEW.status')} AND ("
         f"{day_sql(dialect, 'OLD.placed_at')} <> {day_sql(dialect, 'NEW.placed_at')}"
         " OR coalesce(OLD.channel_id, 0) <> coalesce(NEW.channel_id, 0)"
         " OR OLD.currency <> NEW.currency OR OLD.total_minor <> NEW.total_minor))"
@@ -165,7 +167,7 @@ def _recompute(dialect: str, where: str = "true") -> str:
         "channel_key, o.currency AS currency, count(*) AS orders, "
         "coalesce(sum((SELECT sum(l.quantity) FROM order_line l WHERE l.order_id = o.id)), 0) "
         "AS units, sum(o.total_minor) AS revenue_minor "
-        f"FROM sales_order o WHERE {_counted('o.status')} AND {where} "
+        f"FROM sales_order o WHERE {counted('o.status')} AND {where} "
         f"GROUP BY {day_sql(dialect, 'o.placed_at')}, coalesce(o.channel_id, 0), o.currency"
     )
 
@@ -194,23 +196,12 @@ def install_order_summary(conn: Connection) -> int:
 
 
 def drop_order_summary_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS order_day_order ON sales_order")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS order_day_order_bd ON sales_order")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS order_day_line ON order_line")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS order_day_order()")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS order_day_line()")
+    drop_triggers(conn, SQLITE_TRIGGERS, _PG_TRIGGERS, _PG_FUNCTIONS)
 
 
 def order_summary_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
     """Missing triggers, and days whose summary differs from the orders."""
-    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
-    problems = []
-    if missing := missing_triggers(conn, names):
-        problems.append(f"order summary is missing triggers {', '.join(missing)}")
+    problems = trigger_problems(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS, "order summary")
     stored = f"SELECT day, channel_key, currency, orders, units, revenue_minor FROM {TABLE}"
     expected = _recompute(conn.dialect.name)
     keys = "day, channel_key, currency"

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from db.enums import OrderStatus
-from db.triggers import differing_keys, missing_triggers
+from db.triggers import differing_keys, drop_triggers, trigger_problems
 
 TABLE = "sales_day"
 NOT_SALES = (OrderStatus.DRAFT, OrderStatus.CANCELLED)
@@ -38,7 +38,13 @@ SQLITE_TRIGGERS = (
     "sales_day_order_au",
     "sales_day_order_bd",
 )
-POSTGRESQL_TRIGGERS = ("sales_day_line", "sales_day_order_au", "sales_day_order_bd")
+_PG_TRIGGERS = (
+    ("sales_day_line", "order_line"),
+    ("sales_day_order_au", "sales_order"),
+    ("sales_day_order_bd", "sales_order"),
+)
+_PG_FUNCTIONS = ("sales_day_line", "sales_day_order")
+POSTGRESQL_TRIGGERS = tuple(name for name, _table in _PG_TRIGGERS)
 # PostgreSQL: a transaction-local setting a bulk load turns on (db.summaries.
 # new_orders_summed_after); other sessions never see it, and a rollback clears it.
 BULK_SETTING = "packbench.defer_bulk_sums"
@@ -53,7 +59,8 @@ def day_sql(dialect: str, column: str) -> str:
     return f"(({column}) AT TIME ZONE 'UTC')::date"
 
 
-def _counted(status: str) -> str:
+def counted(status: str) -> str:
+    """SQL: the order status `status` counts as a sale (not draft, not cancelled)."""
     return f"{status} NOT IN ({NOT_SALES_SQL})"
 
 
@@ -71,7 +78,7 @@ def _line_delta(dialect: str, row: str, sign: str) -> str:
         f"SELECT coalesce({row}.product_id, 0), {row}.sku, {day_sql(dialect, 'o.placed_at')}, "
         f"coalesce(o.channel_id, 0), {sign}{row}.quantity, "
         f"{sign}({row}.quantity * {row}.unit_price_minor - {row}.discount_minor) "
-        f"FROM sales_order o WHERE o.id = {row}.order_id AND {_counted('o.status')}"
+        f"FROM sales_order o WHERE o.id = {row}.order_id AND {counted('o.status')}"
         f"{_UPSERT_TAIL};" + (_drop_zero_product(row) if sign == "-" else "")
     )
 
@@ -91,7 +98,7 @@ def _order_delta(dialect: str, row: str, sign: str) -> str:
         f"SELECT coalesce(l.product_id, 0), l.sku, {day_sql(dialect, f'{row}.placed_at')}, "
         f"coalesce({row}.channel_id, 0), {sign}sum(l.quantity), "
         f"{sign}sum(l.quantity * l.unit_price_minor - l.discount_minor) "
-        f"FROM order_line l WHERE l.order_id = {row}.id AND {_counted(f'{row}.status')} "
+        f"FROM order_line l WHERE l.order_id = {row}.id AND {counted(f'{row}.status')} "
         f"GROUP BY coalesce(l.product_id, 0), l.sku{_UPSERT_TAIL};"
         + (
             f" DELETE FROM {TABLE} WHERE day = {day_sql(dialect, f'{row}.placed_at')}"
@@ -105,7 +112,7 @@ def _order_delta(dialect: str, row: str, sign: str) -> str:
 def _order_moves(dialect: str) -> str:
     """True when an order update changes whether or under which day/channel its lines count."""
     return (
-        f"({_counted('OLD.status')}) <> ({_counted('NEW.status')})"
+        f"({counted('OLD.status')}) <> ({counted('NEW.status')})"
         f" OR {day_sql(dialect, 'OLD.placed_at')} <> {day_sql(dialect, 'NEW.placed_at')}"
         " OR coalesce(OLD.channel_id, 0) <> coalesce(NEW.channel_id, 0)"
     )
@@ -127,8 +134,9 @@ def _sqlite_ddl() -> list[str]:
     ]
 
 
+SQLITE_LINE_INSERT_TRIGGER_NAME = "sales_day_line_ai"
 SQLITE_LINE_INSERT_TRIGGER = (
-    "CREATE TRIGGER sales_day_line_ai AFTER INSERT ON order_line BEGIN "
+    f"CREATE TRIGGER {SQLITE_LINE_INSERT_TRIGGER_NAME} AFTER INSERT ON order_line BEGIN "
     f"{_line_delta('sqlite', 'NEW', '+')} END"
 )
 
@@ -164,7 +172,7 @@ def _recompute(dialect: str, where: str = "true") -> str:
         "sum(l.quantity) AS units, "
         "sum(l.quantity * l.unit_price_minor - l.discount_minor) AS revenue_minor "
         "FROM order_line l JOIN sales_order o ON o.id = l.order_id "
-        f"WHERE {_counted('o.status')} AND {where} "
+        f"WHERE {counted('o.status')} AND {where} "
         f"GROUP BY coalesce(l.product_id, 0), l.sku, {day_sql(dialect, 'o.placed_at')}, "
         "coalesce(o.channel_id, 0)"
     )
@@ -195,15 +203,7 @@ def install_sales_summary(conn: Connection) -> int:
 
 
 def drop_sales_summary_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_line ON order_line")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_order_au ON sales_order")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS sales_day_order_bd ON sales_order")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS sales_day_line()")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS sales_day_order()")
+    drop_triggers(conn, SQLITE_TRIGGERS, _PG_TRIGGERS, _PG_FUNCTIONS)
 
 
 # The day index as the model declares it (db.models.SalesDay; the drift test compares them).
@@ -229,10 +229,7 @@ def rebuild_sales_summary(conn: Connection) -> int:
 
 def sales_summary_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
     """Missing triggers, and summary rows that differ from the lines (both directions)."""
-    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
-    problems = []
-    if missing := missing_triggers(conn, names):
-        problems.append(f"sales summary is missing triggers {', '.join(missing)}")
+    problems = trigger_problems(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS, "sales summary")
     stored = f"SELECT product_key, sku, day, channel_key, units, revenue_minor FROM {TABLE}"
     wrong = differing_keys(
         conn,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from db.enums import BinKind
-from db.triggers import differing_keys, missing_triggers
+from db.triggers import differing_keys, drop_triggers, trigger_problems
 
 TABLE = "product_stock"
 SQLITE_TRIGGERS = (
@@ -25,7 +25,9 @@ SQLITE_TRIGGERS = (
     "product_stock_level_au",
     "product_stock_bin_au",
 )
-POSTGRESQL_TRIGGERS = ("product_stock_level", "product_stock_bin_au")
+_PG_TRIGGERS = (("product_stock_level", "stock_level"), ("product_stock_bin_au", "bin"))
+_PG_FUNCTIONS = ("product_stock_level", "product_stock_bin")
+POSTGRESQL_TRIGGERS = tuple(name for name, _table in _PG_TRIGGERS)
 _QUARANTINE = f"'{BinKind.QUARANTINE.value}'"
 
 _UPSERT = (
@@ -113,22 +115,12 @@ def install_stock_summary(conn: Connection) -> int:
 
 
 def drop_stock_summary_triggers(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for name in SQLITE_TRIGGERS:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        return
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS product_stock_level ON stock_level")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS product_stock_bin_au ON bin")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS product_stock_level()")
-    conn.exec_driver_sql("DROP FUNCTION IF EXISTS product_stock_bin()")
+    drop_triggers(conn, SQLITE_TRIGGERS, _PG_TRIGGERS, _PG_FUNCTIONS)
 
 
 def stock_summary_problems(conn: Connection, *, show_at_most: int = 20) -> list[str]:
     """Missing triggers, and products whose summary differs from their stock levels."""
-    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
-    problems = []
-    if missing := missing_triggers(conn, names):
-        problems.append(f"stock summary is missing triggers {', '.join(missing)}")
+    problems = trigger_problems(conn, SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS, "stock summary")
     stored = (
         f"SELECT product_id, sellable, quarantined FROM {TABLE} "
         "WHERE sellable <> 0 OR quarantined <> 0"

@@ -22,6 +22,7 @@ from db.order_summary import (
 from db.sales_summary import (
     BULK_SETTING,
     SQLITE_LINE_INSERT_TRIGGER,
+    SQLITE_LINE_INSERT_TRIGGER_NAME,
     add_order_lines,
     drop_sales_summary_triggers,
     install_sales_summary,
@@ -67,7 +68,7 @@ def new_orders_summed_after(conn: Connection) -> Iterator[list[int]]:
     raises, nothing is summed and the caller's rollback undoes the rows and the switch."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # one writer at a time: the triggers are simply not there during the block
-        for name in ("sales_day_line_ai", *SQLITE_INSERT_TRIGGERS):
+        for name in (SQLITE_LINE_INSERT_TRIGGER_NAME, *SQLITE_INSERT_TRIGGERS):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     else:  # a transaction-local setting: other sessions keep counting row by row
         conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'on', true)")

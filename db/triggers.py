@@ -9,6 +9,34 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, Row
 
 
+def drop_triggers(
+    conn: Connection,
+    sqlite_names: Sequence[str],
+    pg_triggers: Sequence[tuple[str, str]],
+    pg_functions: Sequence[str],
+) -> None:
+    """Drop a summary's triggers: by name on SQLite; (trigger, table) pairs and their trigger
+    functions on PostgreSQL. Missing ones are fine."""
+    if conn.dialect.name == "sqlite":
+        for name in sqlite_names:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    for name, table in pg_triggers:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for function in pg_functions:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+
+
+def trigger_problems(
+    conn: Connection, sqlite_names: Sequence[str], pg_names: Sequence[str], what: str
+) -> list[str]:
+    """One problem line naming the missing triggers of `what` (a summary), or none."""
+    names = sqlite_names if conn.dialect.name == "sqlite" else pg_names
+    if missing := missing_triggers(conn, names):
+        return [f"{what} is missing triggers {', '.join(missing)}"]
+    return []
+
+
 def missing_triggers(conn: Connection, names: Sequence[str]) -> list[str]:
     """The `names` that have no trigger in the database (SQLite or PostgreSQL)."""
     if conn.dialect.name == "sqlite":

@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_LEASE = timedelta(minutes=2)
 SUPERSEDED = "superseded by a newer stock level (not sent)"
-PUSH_KINDS = frozenset({"fulfillment", "refund", "stock"})
 _CHUNK = 500
 
 ConnectorFactory = Callable[[Any], ChannelConnector]

@@ -85,7 +85,6 @@ LAYOUTS: dict[str, LabelLayout] = {
         "Thermal roll, 50 × 25 mm", (50 * MM, 25 * MM), (50 * MM, 25 * MM)
     ),
 }
-SHEET_FOR_PAPER = {"Letter": "avery-5160", "A4": "avery-l7159"}
 
 
 def label_layout(name: str) -> LabelLayout:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
 from app.inventory.ledger import LOCK_PRODUCTS, MoveSpec, post_moves
-from app.uow import core_connection
+from app.uow import core_connection, expire_loaded
 from db.enums import BinKind, MoveReason
 from db.models import (
     Bin,
@@ -204,8 +204,8 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
     if new_rows:
         conn.execute(insert(_RESERVATION), list(new_rows.values()))
     conn.execute(_ALLOCATE_LINE, [{"lid": lid, "qty": qty} for lid, qty in wanted.items()])
-    _expire_loaded(session, OrderLine, wanted, ("allocated",))
-    _expire_loaded(session, Reservation, added, ("quantity",))
+    expire_loaded(session, OrderLine, wanted, ("allocated",))
+    expire_loaded(session, Reservation, added, ("quantity",))
     return sum(quantity for _, _, quantity in items)
 
 
@@ -382,23 +382,10 @@ def consume_lines(
     for line_id, quantity in items:
         shipped[line_id] += quantity
     conn.execute(_SHIP_LINE, [{"lid": lid, "qty": qty} for lid, qty in shipped.items()])
-    _expire_loaded(session, OrderLine, shipped, ("allocated", "shipped"))
-    _expire_loaded(session, Reservation, [row["rid"] for row in shrunk], ("quantity",))
-    _expire_loaded(session, Reservation, emptied, None)
+    expire_loaded(session, OrderLine, shipped, ("allocated", "shipped"))
+    expire_loaded(session, Reservation, [row["rid"] for row in shrunk], ("quantity",))
+    expire_loaded(session, Reservation, emptied, None)
     return Consumed(tuple(used))
-
-
-def _expire_loaded(session: Session, model, ids, attributes) -> None:
-    """Objects of `model` with these ids already in the session re-read the rows (a Core
-    UPDATE/DELETE does not touch them); a deleted row's object leaves the session."""
-    for object_id in ids:
-        loaded = session.identity_map.get(session.identity_key(model, object_id))
-        if loaded is None:
-            continue
-        if attributes is None:
-            session.expunge(loaded)
-        else:
-            session.expire(loaded, list(attributes))
 
 
 def consume_reservation(

@@ -36,7 +36,7 @@ from app.shipping.dto import (
     ShipResult,
     VerifyResult,
 )
-from app.uow import core_connection
+from app.uow import core_connection, expire_loaded
 from db.enums import ChannelKind, MoveReason, OrderStatus, ShipmentStatus
 from db.models import (
     AppUser,
@@ -85,7 +85,7 @@ _OPEN_PARCELS = (
     select(Shipment.status, func.max(Shipment.id))
     .where(
         Shipment.order_id == bindparam("order_id"),
-        Shipment.status.in_((ShipmentStatus.PACKING, ShipmentStatus.PACKED)),
+        Shipment.status.in_(OPEN_SHIPMENT),
     )
     .group_by(Shipment.status)
 )
@@ -183,9 +183,7 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     if conn.execute(_COUNT_SCAN, {"line_id": line.id}).rowcount == 0:
         raise OverScan(f"too many: order {order_number} has all its {product.sku} scanned")
     # A ShipmentLine loaded earlier in this session would still show the old count.
-    loaded = session.identity_map.get(session.identity_key(ShipmentLine, line.id))
-    if loaded is not None:
-        session.expire(loaded, ["verified"])
+    expire_loaded(session, ShipmentLine, [line.id], ["verified"])
     view = _shipment_view(head, [_counted_once(row, line.id) for row in rows])
     done = next(li for li in view.lines if li.id == line.id)
     return VerifyResult(
