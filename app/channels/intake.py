@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -31,6 +30,7 @@ from app.channels.matching import (
 from app.inventory.reservations import availability, reserve_lines
 from app.numbering import reserve_order_numbers
 from app.orders.address import Address
+from app.orders.address_counts import AddressTimes
 from app.orders.allocation import choose_location
 from app.orders.rules import risk_flags
 from db.enums import OrderStatus
@@ -196,37 +196,18 @@ def create_orders(
 def _flag_risks(session: Session, ctx: PullContext, plans: Sequence[_NewOrder]) -> None:
     """Risk flags as create_order sets them; "orders to this address in a day" counts the page
     and the orders already in the shop."""
-    day = timedelta(days=1)
-    times: dict[tuple[str, str | None], list[datetime]] = {}
+    times = AddressTimes()
     for plan in plans:
-        if plan.address is not None and plan.address.address1:
-            key = (plan.address.address1, plan.address.postal_code or None)
-            times.setdefault(key, []).append(plan.source.placed_at)
-    if times:
-        placed = [t for ts in times.values() for t in ts]
-        addresses = sorted({key[0] for key in times})
-        for chunk in chunks(addresses):
-            for address1, postal_code, placed_at in session.execute(
-                select(
-                    SalesOrder.ship_address1, SalesOrder.ship_postal_code, SalesOrder.placed_at
-                ).where(
-                    SalesOrder.ship_address1.in_(chunk),
-                    SalesOrder.placed_at > min(placed) - day,
-                    SalesOrder.placed_at <= max(placed) + day,
-                )
-            ):
-                found = times.get((address1, postal_code))
-                if found is not None:
-                    found.append(placed_at)
-        for values in times.values():
-            values.sort()
+        if plan.address is not None:
+            times.add(plan.address.address1, plan.address.postal_code, plan.source.placed_at)
+    times.load_shop(session)
     for plan in plans:
         address = plan.address
-        same = 0
-        if address is not None and address.address1:
-            ts = times[(address.address1, address.postal_code or None)]
-            at = plan.source.placed_at
-            same = bisect_right(ts, at + day) - bisect_right(ts, at - day)
+        same = (
+            times.within_a_day(address.address1, address.postal_code, plan.source.placed_at)
+            if address is not None
+            else 0
+        )
         plan.flags = risk_flags(
             ship_country=address.country if address else None,
             bill_country=plan.source.bill_country,

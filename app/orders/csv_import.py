@@ -62,11 +62,10 @@ import csv
 import gc
 import io
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -82,6 +81,7 @@ from app.errors import DataImportError, DomainError, RowProblem, ValidationError
 from app.money import currency_exponent
 from app.numbering import reserve_order_numbers
 from app.orders.address import Address, validate_address
+from app.orders.address_counts import AddressTimes
 from app.orders.allocation import allocate
 from app.orders.rules import ALLOCATABLE, order_totals, risk_flags
 from app.settings import get_setting
@@ -2151,36 +2151,17 @@ def _assign_customers(session: Session, orders: list[_Order], now: datetime) -> 
 def _flag_risks(session: Session, orders: list[_Order]) -> None:
     """risk_flags per order; "orders to this address in a day" counts the file and the shop."""
     high_value = get_setting(session, "risk.high_value_minor")
-    day = timedelta(days=1)
-    times: dict[tuple[str, str | None], list[datetime]] = {}
+    times = AddressTimes()
     for order in orders:
         ship = order.ship
-        if ship is not None and ship.address1 and order.placed_at is not None:
-            times.setdefault((ship.address1, ship.postal_code or None), []).append(order.placed_at)
-    if times:
-        placed = [t for ts in times.values() for t in ts]
-        for address1, postal_code, placed_at in session.execute(
-            select(
-                SalesOrder.ship_address1, SalesOrder.ship_postal_code, SalesOrder.placed_at
-            ).where(
-                SalesOrder.placed_at > min(placed) - day,
-                SalesOrder.placed_at <= max(placed) + day,
-                SalesOrder.ship_address1.is_not(None),
-            )
-        ):
-            found = times.get((address1, postal_code))
-            if found is not None:
-                found.append(placed_at)
-        for values in times.values():
-            values.sort()
+        if ship is not None:
+            times.add(ship.address1, ship.postal_code, order.placed_at)
+    times.load_shop(session)
     for order in orders:
         ship = order.ship
-        same_address = 0
-        if ship is not None and ship.address1 and order.placed_at is not None:
-            ts = times[(ship.address1, ship.postal_code or None)]
-            same_address = bisect_right(ts, order.placed_at + day) - bisect_right(
-                ts, order.placed_at - day
-            )
+        same_address = (
+            times.within_a_day(ship.address1, ship.postal_code, order.placed_at) if ship else 0
+        )
         order.flags = risk_flags(
             ship_country=ship.country if ship else None,
             bill_country=order.bill_country,
