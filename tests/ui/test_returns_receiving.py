@@ -276,3 +276,14 @@ def test_items_scanned_before_the_return_opened_wait_their_turn(
     assert figures(session_factory, shop.mug) == (8, 0, 8)
     assert reloads[-1] is False and reloads.count(False) == 1
     ops.shutdown(wait=False)
+
+
+def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, panel):
+    station = panel.station
+    station.window().activateWindow()
+    station.quantity_spin.setFocus()
+    station.quantity_spin.selectAll()
+    qtbot.keyClicks(station.quantity_spin, "3")
+    qtbot.keyClick(station.quantity_spin, Qt.Key.Key_Return)
+    assert station.quantity_spin.value() == 3
+    qtbot.waitUntil(station.scan_edit.hasFocus, timeout=1000)

@@ -45,7 +45,7 @@ from ui.packing.widgets import (
 from ui.panel import Panel
 from ui.shipping.printing import LABEL, SLIP, DocumentPrinter, PrintJob
 from ui.shipping.ship_form import ShipForm, carrier_name
-from ui.widgets.scan_queue import ScanQueue
+from ui.widgets.scan_queue import ScanQueue, then_done
 
 log = logging.getLogger(__name__)
 
@@ -290,16 +290,9 @@ class PackingStationPanel(Panel):
         MutationOp(
             self,
             lambda session: handle_scan(session, state, code, actor=actor, packages=packages),
-            partial(self._finish, self._on_result, done),
-            partial(self._finish, self._on_failure, done),
+            then_done(self._on_result, done),
+            then_done(self._on_failure, done),
         ).run(self.ops)
-
-    @staticmethod
-    def _finish(handler: Callable[[object], None], done: Callable[[], None], value: object) -> None:
-        try:
-            handler(value)
-        finally:
-            done()
 
     def _packages(self) -> tuple[PackageInput, ...]:
         weight = parse_weight(self.weight_field.text())
@@ -434,8 +427,8 @@ class PackingStationPanel(Panel):
                 service=request.service,
                 notify_customer=request.notify_customer,
             ),
-            partial(self._finish, self._on_shipped, done),
-            partial(self._finish, self._on_failure, done),
+            then_done(self._on_shipped, done),
+            then_done(self._on_failure, done),
         ).run(self.ops)
 
     def _on_shipped(self, result: ShipResult) -> None:
@@ -557,8 +550,8 @@ class PackingStationPanel(Panel):
                 override_user=request.user,
                 override_reason=request.reason,
             ),
-            partial(self._finish, self._on_override_packed, done),
-            partial(self._finish, self._on_failure, done),
+            then_done(self._on_override_packed, done),
+            then_done(self._on_failure, done),
         ).run(self.ops)
 
     @Slot()
@@ -579,8 +572,8 @@ class PackingStationPanel(Panel):
             lambda session: link_code(
                 session, state, request.code, request.product_id, actor=actor
             ),
-            partial(self._finish, self._on_result, done),
-            partial(self._finish, self._on_failure, done),
+            then_done(self._on_result, done),
+            then_done(self._on_failure, done),
         ).run(self.ops)
 
     def _on_override_packed(self, result: PackResult) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -52,7 +51,7 @@ from ui.shipping.formatting import status_text
 from ui.shipping.printing import PICK_LIST, DocumentPrinter, PrintJob
 from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
-from ui.widgets.scan_queue import ScanQueue
+from ui.widgets.scan_queue import ScanQueue, then_done
 
 log = logging.getLogger(__name__)
 
@@ -410,14 +409,10 @@ class PickListPane(QWidget):
     # -- plumbing ----------------------------------------------------------------------------
 
     def _query(self, op: Callable[[Any], Any], success: Callable[[Any], None], done) -> None:
-        QueryOp(
-            self, op, partial(_finish, success, done), partial(_finish, self._failed, done)
-        ).run(self.ops)
+        QueryOp(self, op, then_done(success, done), then_done(self._failed, done)).run(self.ops)
 
     def _mutate(self, op: Callable[[Any], Any], success: Callable[[Any], None], done) -> None:
-        MutationOp(
-            self, op, partial(_finish, success, done), partial(_finish, self._failed, done)
-        ).run(self.ops)
+        MutationOp(self, op, then_done(success, done), then_done(self._failed, done)).run(self.ops)
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, DomainError):
@@ -474,10 +469,3 @@ class _Job:
     def __init__(self, op: Callable[[Any], Any], success: Callable[[Any], None]) -> None:
         self.op = op
         self.success = success
-
-
-def _finish(handler: Callable[[Any], None], done: Callable[[], None], value: Any) -> None:
-    try:
-        handler(value)
-    finally:
-        done()

@@ -89,8 +89,7 @@ class ReceivingStation(QWidget):
         self.ops = ops
         self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.scanner: ReceivingScanner | None = None
-        self.queue = ScanQueue(self._run_queued)
-        self._refresh_pending = False
+        self.queue = ScanQueue(self._run)
         self.detail: PurchaseOrderDetail | None = None
         self.receipts: list[ReceiptRow] = []
         self.target_bin: BinInfo | None = None
@@ -201,8 +200,7 @@ class ReceivingStation(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.queue.busy or self.queue.waiting:  # once, after the burst of scans
-            self._refresh_pending = True
+        if self.queue.when_idle(self.refresh):  # once, after the burst of scans
             return
         QueryOp(
             self,
@@ -293,13 +291,6 @@ class ReceivingStation(QWidget):
         finished, so an item scanned right after its PO label waits for the PO to open."""
         self.queue.push(code)
 
-    def _run_queued(self, code: object, done: Callable[[], None]) -> None:
-        def finished() -> None:
-            done()
-            self._scan_finished()
-
-        self._run(code, finished)
-
     def _run(self, code: object, done: Callable[[], None]) -> None:
         """Route one scan: PO number, bin label, command, or an item of the open PO."""
         scan = classify_scan(str(code))
@@ -320,12 +311,6 @@ class ReceivingStation(QWidget):
             self.open_po(scan.value, done)  # a PO number typed without its prefix ("12")
         else:
             self._receive(scan.value, done)
-
-    def _scan_finished(self) -> None:
-        """After each scan: a refresh asked for while scans were queued runs once, now."""
-        if self._refresh_pending and not (self.queue.busy or self.queue.waiting):
-            self._refresh_pending = False
-            self.refresh()
 
     def open_po(self, number: str, done: Callable[[], None] = nothing) -> None:
         QueryOp(

@@ -81,8 +81,7 @@ class ReturnReceivingStation(QWidget):
         self.view: ReturnView | None = None
         self.bins: list[BinInfo] = []
         self.last_order_line_id: int | None = None
-        self.queue = ScanQueue(self._run_queued)
-        self._refresh_pending = False
+        self.queue = ScanQueue(self._run)
 
         self.heading_label = QLabel(objectName="stationHeading")
         # A long customer name must not set the window's minimum width; it is clipped instead.
@@ -197,6 +196,8 @@ class ReturnReceivingStation(QWidget):
         self.restock_combo.currentIndexChanged.connect(self._on_bin_combo_current_index_changed)
         self.quarantine_combo.currentIndexChanged.connect(self._on_bin_combo_current_index_changed)
         self.quantity_spin.valueChanged.connect(self._on_quantity_spin_value_changed)
+        # After typing a quantity, Enter hands the keyboard back to the scanner.
+        self.quantity_spin.editingFinished.connect(self._on_quantity_spin_editing_finished)
         self._add_shortcuts()
         self._show(None, [])
 
@@ -343,8 +344,7 @@ class ReturnReceivingStation(QWidget):
         return OK_BACKGROUND if line.outstanding <= 0 else None
 
     def refresh(self) -> None:
-        if self.queue.busy or self.queue.waiting:  # once, after the burst of scans
-            self._refresh_pending = True
+        if self.queue.when_idle(self.refresh):  # once, after the burst of scans
             return
         QueryOp(self, waiting_rmas, self._on_waiting_loaded).run(self.ops)
         if self.view is not None:
@@ -376,18 +376,9 @@ class ReturnReceivingStation(QWidget):
         finished, so an item scanned right after the RMA slip waits for the return to open."""
         self.queue.push(code)
 
-    def _run_queued(self, code: object, done: Callable[[], None]) -> None:
-        def finished() -> None:
-            done()
-            if self._refresh_pending and not (self.queue.busy or self.queue.waiting):
-                self._refresh_pending = False
-                self.refresh()
-
-        self._run(str(code), finished)
-
-    def _run(self, code: str, done: Callable[[], None]) -> None:
+    def _run(self, code: object, done: Callable[[], None]) -> None:
         """Route one scan: RMA, order (its one waiting RMA), bin label, command, or an item."""
-        scan = classify_scan(code)
+        scan = classify_scan(str(code))
         if scan is None:
             done()
         elif scan.kind == ScanKind.RMA:
@@ -558,6 +549,11 @@ class ReturnReceivingStation(QWidget):
     @Slot(int)
     def _on_bin_combo_current_index_changed(self, _index: int) -> None:
         self._show_target()
+
+    @Slot()
+    def _on_quantity_spin_editing_finished(self) -> None:
+        if self.isVisible():
+            self.scan_edit.setFocus()
 
     @Slot(int)
     def _on_quantity_spin_value_changed(self, _value: int) -> None:

@@ -37,6 +37,7 @@ class ScanQueue:
         self._handler = handler
         self._waiting: deque[Any] = deque()
         self._busy = False
+        self._when_idle: Callable[[], None] | None = None
 
     @property
     def busy(self) -> bool:
@@ -45,6 +46,14 @@ class ScanQueue:
     @property
     def waiting(self) -> int:
         return len(self._waiting)
+
+    def when_idle(self, callback: Callable[[], None]) -> bool:
+        """While scans are queued or running, keep `callback` (the latest one asked for) to run
+        once the queue empties, and return True; when idle, return False (run it yourself)."""
+        if not (self._busy or self._waiting):
+            return False
+        self._when_idle = callback
+        return True
 
     def push(self, item: Any) -> None:
         self._waiting.append(item)
@@ -66,3 +75,6 @@ class ScanQueue:
     def _done(self) -> None:
         self._busy = False
         self._next()
+        if not (self._busy or self._waiting) and self._when_idle is not None:
+            callback, self._when_idle = self._when_idle, None
+            callback()
