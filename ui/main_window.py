@@ -100,16 +100,15 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         ops.changes_applied.connect(self._on_ops_changes_applied)
         self.ready = False
-        self._wanted: str | None = None  # a panel asked for while the database opens
         self._waiting: QLabel | None = QLabel(
             "Opening the database…", alignment=Qt.AlignmentFlag.AlignCenter
         )
         self.stack.addWidget(self._waiting)
         self._restore_window_state()
         saved = self.settings.value(PANEL_KEY)
-        self._select_row(
-            saved if isinstance(saved, str) and saved in self._specs else self._order[0]
-        )
+        # The panel start() shows: the saved one, or one asked for while the database opens.
+        self._wanted = saved if isinstance(saved, str) and saved in self._specs else self._order[0]
+        self._select_row(self._wanted)
         if start:
             self.start()
 
@@ -118,8 +117,7 @@ class MainWindow(QMainWindow):
         if self.ready:
             return
         self.ready = True
-        key = self._wanted or self.settings.value(PANEL_KEY)  # a click while waiting wins
-        self.show_panel(key if isinstance(key, str) and key in self._specs else self._order[0])
+        self.show_panel(self._wanted)
         if self._waiting is not None:
             self.stack.removeWidget(self._waiting)
             self._waiting.deleteLater()
@@ -260,7 +258,7 @@ class MainWindow(QMainWindow):
     def save_window_state(self) -> None:
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
-        key = self.current_panel_key()
+        key = self.current_panel_key() if self.ready else self._wanted
         if key is not None:
             self.settings.setValue(PANEL_KEY, key)
         self.settings.sync()
