@@ -41,7 +41,11 @@ def format_money(minor: int, currency: str) -> str:
 
 def plain_amount(minor: int, currency: str) -> str:
     """The amount as typed into a field, without symbol or grouping: '12.50', '1200' (JPY)."""
-    exponent = currency_exponent(currency)
+    return decimal_text(minor, currency_exponent(currency))
+
+
+def decimal_text(minor: int, exponent: int = 2) -> str:
+    """Minor units as a plain decimal with `exponent` places: 1299 → '12.99', -5 → '-0.05'."""
     sign = "-" if minor < 0 else ""
     whole, fraction = divmod(abs(minor), 10**exponent)
     return f"{sign}{whole}" + (f".{fraction:0{exponent}d}" if exponent else "")

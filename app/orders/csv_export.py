@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import csvtext
-from app.money import currency_exponent
-from app.orders.csv_import import PACKBENCH_COLUMNS, format_amount
+from app.money import currency_exponent, decimal_text
+from app.orders.csv_import import PACKBENCH_COLUMNS
 from app.orders.queries import OrderFilter, list_order_page
 from db.models import Location, OrderLine, SalesOrder
 
@@ -70,8 +70,8 @@ def export_orders(
                             line.sku,
                             line.name,
                             line.quantity,
-                            format_amount(line.unit_price_minor, exponent),
-                            format_amount(line.discount_minor, exponent),
+                            decimal_text(line.unit_price_minor, exponent),
+                            decimal_text(line.discount_minor, exponent),
                         ]
                     )
                 count += 1
@@ -82,7 +82,7 @@ def _order_cells(order: SalesOrder, stores: dict[int, str]) -> list[object]:
     exponent = currency_exponent(order.currency)
 
     def money(minor: int | None) -> str:
-        return format_amount(minor or 0, exponent)
+        return decimal_text(minor or 0, exponent)
 
     return [
         order.number,

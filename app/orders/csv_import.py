@@ -78,7 +78,7 @@ from app import csvtext
 from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import DataImportError, DomainError, RowProblem, ValidationError
-from app.money import currency_exponent
+from app.money import currency_exponent, decimal_text
 from app.numbering import reserve_order_numbers
 from app.orders.address import Address, validate_address
 from app.orders.address_counts import AddressTimes
@@ -482,13 +482,6 @@ def detect_format(header: Sequence[str]) -> str:
 
 
 # --------------------------------------------------------------------------- cell parsers
-
-
-def format_amount(minor: int, exponent: int = 2) -> str:
-    """Minor units as the plain decimal the import reads back (1299 -> "12.99")."""
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    return f"{sign}{whole}.{fraction:0{exponent}d}" if exponent else f"{sign}{whole}"
 
 
 def parse_amount(
@@ -1456,12 +1449,12 @@ def _check_totals(order: _Order, checker: _Checker, fmt: str) -> None:
             checker.problem(
                 order.source_rows.get(key, order.first_row),
                 key,
-                f"total {format_amount(order.file_total, exponent)} does not match the "
-                f"lines {format_amount(c['subtotal_minor'], exponent)} − discount "
-                f"{format_amount(c['discount_minor'], exponent)} + shipping "
-                f"{format_amount(c['shipping_minor'], exponent)} + tax "
-                f"{format_amount(c['tax_minor'], exponent)} = "
-                f"{format_amount(c['total_minor'], exponent)}",
+                f"total {decimal_text(order.file_total, exponent)} does not match the "
+                f"lines {decimal_text(c['subtotal_minor'], exponent)} − discount "
+                f"{decimal_text(c['discount_minor'], exponent)} + shipping "
+                f"{decimal_text(c['shipping_minor'], exponent)} + tax "
+                f"{decimal_text(c['tax_minor'], exponent)} = "
+                f"{decimal_text(c['total_minor'], exponent)}",
             )
             return
         chosen = dict(matching[0])
@@ -1486,8 +1479,8 @@ def _check_totals(order: _Order, checker: _Checker, fmt: str) -> None:
         checker.problem(
             order.source_rows.get(key, order.first_row),
             key,
-            f"refunded {format_amount(refunded, exponent)} is more than paid "
-            f"{format_amount(paid, exponent)}",
+            f"refunded {decimal_text(refunded, exponent)} is more than paid "
+            f"{decimal_text(paid, exponent)}",
         )
     order.paid, order.refunded = paid, refunded
 
@@ -2020,7 +2013,7 @@ def _audit_summary(order: _Order, number: str, file_name: str) -> str:
     text = (
         f"Imported {number} from {file_name} ({_rows_text(order.rows)}, order "
         f"{order.external_id}): {len(order.lines)} line(s), total "
-        f"{format_amount(order.totals['total_minor'], currency_exponent(order.currency))} "
+        f"{decimal_text(order.totals['total_minor'], currency_exponent(order.currency))} "
         f"{order.currency}"
     )
     if order.hold_reason:
