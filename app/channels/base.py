@@ -416,3 +416,16 @@ def retry_after_seconds(value: str | None, *, default: float) -> float:
 def host_of(base_url: str) -> str:
     parts = urlsplit(base_url)
     return parts.netloc or base_url
+
+
+def text_of(value: Any) -> str:
+    """A payload field as stripped text; anything that is not a string is ''."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def required_field(payload: Mapping[str, Any], key: str) -> str:
+    """An outbox payload field a push cannot do without (ChannelRejected if it is missing)."""
+    value = payload.get(key)
+    if not value:
+        raise ChannelRejected(f"the message has no {key.replace('_', ' ')}")
+    return str(value)

@@ -48,6 +48,8 @@ from app.channels.base import (
     from_minor,
     host_of,
     parse_time,
+    required_field,
+    text_of,
     to_minor,
 )
 
@@ -206,10 +208,6 @@ def _money(node: Mapping | None, key: str, currency: str) -> int:
     value = (node or {}).get(key) or {}
     amount = (value.get("shopMoney") or {}).get("amount")
     return to_minor(amount, currency, what=key)
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 class ShopifyConnector:
@@ -514,8 +512,8 @@ class ShopifyConnector:
             lines.append(
                 ExternalLine(
                     external_line_id=legacy_id(item["id"]) or "",
-                    sku=_text(item.get("sku")),
-                    name=_text(item.get("name")) or _text(item.get("sku")) or "(no name)",
+                    sku=text_of(item.get("sku")),
+                    name=text_of(item.get("name")) or text_of(item.get("sku")) or "(no name)",
                     quantity=int(quantity),
                     unit_price_minor=_money(item, "originalUnitPriceSet", currency),
                     discount_minor=_money(item, "totalDiscountSet", currency),
@@ -533,14 +531,14 @@ class ShopifyConnector:
         if not redacted:
             ship_to = ExternalAddress(
                 name=_ship_name(ship),
-                address1=_text(ship.get("address1")),
-                address2=_text(ship.get("address2")),
-                city=_text(ship.get("city")),
-                region=_text(ship.get("provinceCode")) or _text(ship.get("province")),
-                postal_code=_text(ship.get("zip")),
-                country=_text(ship.get("countryCodeV2")).upper(),
-                company=_text(ship.get("company")),
-                phone=_text(ship.get("phone")),
+                address1=text_of(ship.get("address1")),
+                address2=text_of(ship.get("address2")),
+                city=text_of(ship.get("city")),
+                region=text_of(ship.get("provinceCode")) or text_of(ship.get("province")),
+                postal_code=text_of(ship.get("zip")),
+                country=text_of(ship.get("countryCodeV2")).upper(),
+                company=text_of(ship.get("company")),
+                phone=text_of(ship.get("phone")),
             )
         financial = (node.get("displayFinancialStatus") or "").upper()
         fulfilment = (node.get("displayFulfillmentStatus") or "").upper()
@@ -569,7 +567,7 @@ class ShopifyConnector:
         total = _money(node, "totalPriceSet", currency)
         return ExternalOrder(
             external_id=str(node.get("legacyResourceId") or legacy_id(node["id"])),
-            name=_text(node.get("name")),
+            name=text_of(node.get("name")),
             placed_at=parse_time(node.get("processedAt") or node.get("createdAt"), what="date"),
             updated_at=parse_time(node.get("updatedAt"), what="updatedAt"),
             status=status,
@@ -588,8 +586,8 @@ class ShopifyConnector:
             email=email,
             phone=node.get("phone") or None,
             ship_to=ship_to,
-            bill_country=(_text(bill.get("countryCodeV2")) or None),
-            notes=_text(node.get("note")) or None,
+            bill_country=(text_of(bill.get("countryCodeV2")) or None),
+            notes=text_of(node.get("note")) or None,
             risk_level=risk,
             customer_data_redacted=redacted and email is None,
         )
@@ -600,7 +598,7 @@ class ShopifyConnector:
         """Create a fulfilment with tracking for the payload's lines (fulfilment order line
         items with remaining quantity). A fulfilment already carrying the tracking number, or
         nothing left to fulfil for these lines, means an earlier attempt went through."""
-        order_gid = gid("Order", _required(payload, "order_external_id"))
+        order_gid = gid("Order", required_field(payload, "order_external_id"))
         data = self.graphql(FULFILLMENT_ORDERS_QUERY, {"id": order_gid})
         order = data.get("order")
         if not isinstance(order, dict):
@@ -765,7 +763,7 @@ class ShopifyConnector:
 
     def push_refund(self, payload: Mapping[str, Any], *, idempotency_key: str) -> PushResult:
         """refundCreate for the payload's amount (and, on an RMA's first refund, its lines)."""
-        order_gid = gid("Order", _required(payload, "order_external_id"))
+        order_gid = gid("Order", required_field(payload, "order_external_id"))
         marker = f"Packbench {payload.get('rma')} refund {payload.get('sequence', 1)}"
         data = self.graphql(REFUND_CONTEXT_QUERY, {"id": order_gid})
         order = data.get("order")
@@ -825,17 +823,10 @@ class ShopifyConnector:
 
 
 def _ship_name(ship: Mapping) -> str:
-    name = _text(ship.get("name"))
+    name = text_of(ship.get("name"))
     if name:
         return name
-    return " ".join(p for p in (_text(ship.get("firstName")), _text(ship.get("lastName"))) if p)
-
-
-def _required(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key)
-    if not value:
-        raise ChannelRejected(f"the message has no {key.replace('_', ' ')}")
-    return str(value)
+    return " ".join(p for p in (text_of(ship.get("firstName")), text_of(ship.get("lastName"))) if p)
 
 
 def _error_codes(errors: Any) -> set[str]:

@@ -40,6 +40,8 @@ from app.channels.base import (
     from_minor,
     host_of,
     parse_time,
+    required_field,
+    text_of,
     to_minor,
 )
 
@@ -58,10 +60,6 @@ _STATUS = {
     "failed": ExternalStatus.CANCELLED,
     "trash": ExternalStatus.CANCELLED,
 }
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 class WooCommerceConnector:
@@ -203,7 +201,7 @@ class WooCommerceConnector:
     def _order(self, item: Mapping) -> ExternalOrder:
         if not isinstance(item, Mapping):
             raise ChannelDataError("WooCommerce sent an order that is not an object")
-        currency = (_text(item.get("currency")) or "USD").upper()
+        currency = (text_of(item.get("currency")) or "USD").upper()
         lines = []
         for line in item.get("line_items") or []:
             quantity = int(line.get("quantity") or 0)
@@ -214,8 +212,8 @@ class WooCommerceConnector:
             lines.append(
                 ExternalLine(
                     external_line_id=str(line["id"]),
-                    sku=_text(line.get("sku")),
-                    name=_text(line.get("name")) or _text(line.get("sku")) or "(no name)",
+                    sku=text_of(line.get("sku")),
+                    name=text_of(line.get("name")) or text_of(line.get("sku")) or "(no name)",
                     quantity=quantity,
                     unit_price_minor=max(unit, 0),
                     discount_minor=max(unit * quantity - total, 0),
@@ -223,7 +221,7 @@ class WooCommerceConnector:
                     remote_variant_id=str(variation) if variation else None,
                 )
             )
-        raw_status = _text(item.get("status")).lower()
+        raw_status = text_of(item.get("status")).lower()
         status = _STATUS.get(raw_status, ExternalStatus.OPEN)
         total = to_minor(item.get("total"), currency, what="total")
         refunded = sum(
@@ -241,26 +239,28 @@ class WooCommerceConnector:
         billing = item.get("billing") or {}
         shipping = item.get("shipping") or {}
         name = " ".join(
-            p for p in (_text(shipping.get("first_name")), _text(shipping.get("last_name"))) if p
+            p
+            for p in (text_of(shipping.get("first_name")), text_of(shipping.get("last_name")))
+            if p
         )
         ship_to = None
-        if _text(shipping.get("address_1")):
+        if text_of(shipping.get("address_1")):
             ship_to = ExternalAddress(
-                name=name or _text(shipping.get("company")),
-                address1=_text(shipping.get("address_1")),
-                address2=_text(shipping.get("address_2")),
-                city=_text(shipping.get("city")),
-                region=_text(shipping.get("state")),
-                postal_code=_text(shipping.get("postcode")),
-                country=_text(shipping.get("country")).upper(),
-                company=_text(shipping.get("company")),
-                phone=_text(shipping.get("phone")),
+                name=name or text_of(shipping.get("company")),
+                address1=text_of(shipping.get("address_1")),
+                address2=text_of(shipping.get("address_2")),
+                city=text_of(shipping.get("city")),
+                region=text_of(shipping.get("state")),
+                postal_code=text_of(shipping.get("postcode")),
+                country=text_of(shipping.get("country")).upper(),
+                company=text_of(shipping.get("company")),
+                phone=text_of(shipping.get("phone")),
             )
         created = item.get("date_created_gmt") or item.get("date_created")
         modified = item.get("date_modified_gmt") or item.get("date_modified") or created
         return ExternalOrder(
             external_id=str(item["id"]),
-            name=_text(str(item.get("number") or item["id"])),
+            name=text_of(str(item.get("number") or item["id"])),
             placed_at=parse_time(created, what="date_created_gmt"),
             updated_at=parse_time(modified, what="date_modified_gmt"),
             status=status,
@@ -276,11 +276,11 @@ class WooCommerceConnector:
             tax_minor=to_minor(item.get("total_tax"), currency, what="total_tax"),
             total_minor=total,
             refunded_minor=min(refunded, total),
-            email=_text(billing.get("email")) or None,
-            phone=_text(billing.get("phone")) or _text(shipping.get("phone")) or None,
+            email=text_of(billing.get("email")) or None,
+            phone=text_of(billing.get("phone")) or text_of(shipping.get("phone")) or None,
             ship_to=ship_to,
-            bill_country=_text(billing.get("country")).upper() or None,
-            notes=_text(item.get("customer_note")) or None,
+            bill_country=text_of(billing.get("country")).upper() or None,
+            notes=text_of(item.get("customer_note")) or None,
             risk_level=None,
         )
 
@@ -288,7 +288,7 @@ class WooCommerceConnector:
 
     def push_fulfillment(self, payload: Mapping[str, Any], *, idempotency_key: str) -> PushResult:
         """Note + tracking meta, then `completed` when our shipments cover every line."""
-        order_id = _required(payload, "order_external_id")
+        order_id = required_field(payload, "order_external_id")
         shipment = str(payload.get("shipment") or idempotency_key)
         order, _ = self._call("GET", f"orders/{order_id}")
         if not isinstance(order, dict):
@@ -365,8 +365,8 @@ class WooCommerceConnector:
         for product in data:
             if product.get("type") == "variable":
                 items += self._variations(str(product["id"]))
-            elif _text(product.get("sku")):
-                items.append(RemoteListing(_text(product["sku"]), str(product["id"])))
+            elif text_of(product.get("sku")):
+                items.append(RemoteListing(text_of(product["sku"]), str(product["id"])))
         try:
             total_pages = int(response.headers.get("X-WP-TotalPages", "0"))
         except ValueError:
@@ -381,9 +381,9 @@ class WooCommerceConnector:
                 "GET", f"products/{product_id}/variations", params={"per_page": 100, "page": page}
             )
             for variation in data if isinstance(data, list) else []:
-                if _text(variation.get("sku")):
+                if text_of(variation.get("sku")):
                     found.append(
-                        RemoteListing(_text(variation["sku"]), product_id, str(variation["id"]))
+                        RemoteListing(text_of(variation["sku"]), product_id, str(variation["id"]))
                     )
             pages = int(response.headers.get("X-WP-TotalPages", "1") or 1)
             if page >= pages or not data:
@@ -394,7 +394,7 @@ class WooCommerceConnector:
         """The product or variation with exactly this SKU, or None."""
         data, _ = self._call("GET", "products", params={"sku": sku, "per_page": 10})
         for product in data if isinstance(data, list) else []:
-            if _text(product.get("sku")) == sku:
+            if text_of(product.get("sku")) == sku:
                 parent = product.get("parent_id") or 0
                 if parent:
                     return StockResult(0, True, str(parent), str(product["id"]))
@@ -430,7 +430,7 @@ class WooCommerceConnector:
 
     def push_refund(self, payload: Mapping[str, Any], *, idempotency_key: str) -> PushResult:
         """A refund of the amount with a reason naming the RMA (how retries recognise it)."""
-        order_id = _required(payload, "order_external_id")
+        order_id = required_field(payload, "order_external_id")
         marker = f"Packbench {payload.get('rma')} refund {payload.get('sequence', 1)}"
         refunds, _ = self._call("GET", f"orders/{order_id}/refunds")
         for refund in refunds if isinstance(refunds, list) else []:
@@ -449,10 +449,3 @@ class WooCommerceConnector:
             read=False,
         )
         return PushResult(str((data or {}).get("id")), False, "refund recorded")
-
-
-def _required(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key)
-    if not value:
-        raise ChannelRejected(f"the message has no {key.replace('_', ' ')}")
-    return str(value)
