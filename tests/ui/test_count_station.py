@@ -186,3 +186,38 @@ def test_fast_scans_on_real_threads_all_count(qtbot, data, session_factory):
         assert levels(session_factory, data.shop.cap) == {"A-01": 1}
     finally:
         threaded.shutdown()
+
+
+def test_post_clicked_while_a_scan_runs_waits_for_it(
+    qtbot, database, paths, data, session_factory, messages
+):
+    """The Post button takes its turn behind a scan still being counted, so the scan that the
+    station reports as counted is in the sheet that is posted."""
+    from tests.ui.helpers import DeferredExecutor
+
+    work = DeferredExecutor()
+    ops = Ops(
+        database.session_factory, writer=work, reader=work, network=work,
+        exports_dir=paths.exports,
+    )  # fmt: skip
+    panel = PurchasingPanel(ops)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_tab(panel.count_tab)
+    station = panel.count_tab
+    work.run_all()
+    station.confirm = lambda title, text: True
+    station.scan("BIN/MAIN/A-01")
+    work.run_all()
+    for _ in range(5):
+        station.scan(MUG_GTIN)
+    station.scan("CAP-1")
+    station.scan("CAP-1")
+    click(qtbot, station.post_button)  # while the first mug is still being counted
+    assert station.queue.busy and station.queue.waiting == 7
+    work.run_all()
+    assert station.sheet is None and "Scan the next bin" in station.message_label.text()
+    assert levels(session_factory, data.shop.mug)["A-01"] == 5  # nothing lost: 5 of 5
+    assert levels(session_factory, data.shop.cap)["A-01"] == 2
+    ops.shutdown(wait=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Slot
@@ -29,7 +30,7 @@ from app.inventory.counts import (
 )
 from app.inventory.dto import LocationInfo
 from app.inventory.locations import list_locations
-from app.scanning import Command, ScanKind, classify_scan
+from app.scanning import Command, ScanKind, classify_scan, command_barcode
 from ui.errors import show_error, user_message
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.purchasing.common import (
@@ -49,6 +50,7 @@ from ui.widgets.list_table import ListTableModel
 from ui.widgets.paged_table import Column
 from ui.widgets.questions import confirm
 from ui.widgets.scan_line_edit import ScanLineEdit
+from ui.widgets.scan_queue import ScanQueue, nothing, then_done
 
 IDLE_TEXT = "Scan a bin label (BIN/…) to count that bin, or type a bin code + Enter."
 
@@ -76,8 +78,7 @@ class CountStation(QWidget):
         self.confirm: Confirm = lambda title, text: confirm(self, title, text)
         self.sheet: BinCountSheet | None = None
         self.history: list[BinCountSheet] = []
-        self._queue: list[str] = []
-        self._busy = False
+        self.queue = ScanQueue(self._route)
 
         self.heading_label = heading_label()
         self.location_combo = QComboBox()
@@ -232,57 +233,54 @@ class CountStation(QWidget):
             self.scan_edit.setFocus()
 
     def scan(self, code: str) -> None:
-        """Route one scan: bin label, command, or an item of the bin being counted.
+        """Queue one scan: bin label, command, or an item of the bin being counted. Scans (and
+        the buttons, which send the same commands) run one after another: each builds on the
+        sheet the previous one made."""
+        self.queue.push(code)
 
-        Scans are applied one after another (each builds on the sheet the previous made)."""
-        self._queue.append(code)
-        if not self._busy:
-            self._next()
-
-    def _next(self) -> None:
-        while self._queue and not self._busy:
-            self._route(self._queue.pop(0))
-
-    def _done(self) -> None:
-        self._busy = False
-        self._next()
-
-    def _route(self, code: str) -> None:
-        scan = classify_scan(code)
+    def _route(self, code: object, done: Callable[[], None]) -> None:
+        scan = classify_scan(str(code))
         if scan is None:
-            return
-        if scan.kind == ScanKind.BIN:
-            self.start(scan.value, location_code=scan.location_code)
+            done()
+        elif scan.kind == ScanKind.BIN:
+            self.start(scan.value, done, location_code=scan.location_code)
+        elif scan.kind == ScanKind.COMMAND and scan.value == Command.DONE:
+            self.post(done)
         elif scan.kind == ScanKind.COMMAND:
-            if scan.value == Command.DONE:
-                self.post()
-            elif scan.value == Command.UNDO:
+            if scan.value == Command.UNDO:
                 self.undo_scan()
             elif scan.value == Command.CANCEL:
                 self.discard()
             else:
                 self._refuse(f"{scan.value} does nothing at the count station.")
+            done()
         elif scan.kind != ScanKind.PRODUCT:
             self._refuse(f"{scan.value} is a document, not a bin or an item.")
+            done()
         elif self.sheet is None:
-            self.start(scan.value, location_id=self.location_combo.currentData())
+            self.start(scan.value, done, location_id=self.location_combo.currentData())
         else:
-            self._count(scan.value)
+            self._count(scan.value, done)
 
     def start(
-        self, code: str, *, location_code: str | None = None, location_id: int | None = None
+        self,
+        code: str,
+        done: Callable[[], None] = nothing,
+        *,
+        location_code: str | None = None,
+        location_id: int | None = None,
     ) -> None:
         """Open the count sheet of a bin (after confirming to drop a count in progress)."""
         if self._has_counts() and not self.confirm(
             "Discard count", f"Discard the count of {self.sheet.bin_code} and count {code}?"
         ):
+            done()
             return
-        self._busy = True
         QueryOp(
             self,
             lambda s: _start(s, code, location_code, location_id),
-            self._on_started,
-            self._on_step_failed,
+            then_done(self._on_started, done),
+            then_done(self._failed, done),
         ).run(self.ops)
 
     def _on_started(self, sheet: BinCountSheet) -> None:
@@ -294,17 +292,15 @@ class CountStation(QWidget):
             f"Counting {sheet.location_code}/{sheet.bin_code} ({expected}): scan every item.",
             "ok",
         )
-        self._done()
 
-    def _count(self, code: str) -> None:
+    def _count(self, code: str, done: Callable[[], None]) -> None:
         sheet, quantity = self.sheet, self.quantity_spin.value()
         assert sheet is not None
-        self._busy = True
         QueryOp(
             self,
             lambda s: count_scan(sheet, s, code, quantity=quantity),
-            lambda new: self._on_counted(sheet, new),
-            self._on_step_failed,
+            then_done(lambda new: self._on_counted(sheet, new), done),
+            then_done(self._failed, done),
         ).run(self.ops)
 
     def _on_counted(self, before: BinCountSheet, sheet: BinCountSheet) -> None:
@@ -321,11 +317,6 @@ class CountStation(QWidget):
                     f"{line.sku}: counted {line.counted} (expected {line.expected}){extra}",
                     "warning" if extra else "ok",
                 )
-        self._done()
-
-    def _on_step_failed(self, exc: BaseException) -> None:
-        self._failed(exc)
-        self._done()
 
     # -- editing, undo, discard --------------------------------------------------------------
 
@@ -362,19 +353,20 @@ class CountStation(QWidget):
 
     @Slot()
     def _on_undo_button_clicked(self) -> None:
-        self.undo_scan()
+        self.scan(command_barcode(Command.UNDO))  # in turn, after any scan still running
 
     @Slot()
     def _on_discard_button_clicked(self) -> None:
-        self.discard()
+        self.scan(command_barcode(Command.CANCEL))
 
     # -- post --------------------------------------------------------------------------------
 
-    def post(self) -> None:
+    def post(self, done: Callable[[], None] = nothing) -> None:
         """Book the differences after the person confirms them."""
         sheet = self.sheet
         if sheet is None:
             self._refuse("Scan a bin label first.")
+            done()
             return
         differences = count_differences(sheet)
         if differences:
@@ -385,37 +377,46 @@ class CountStation(QWidget):
             more = f"\n… and {len(differences) - 15} more" if len(differences) > 15 else ""
             text = f"Correct the stock of {sheet.location_code}/{sheet.bin_code}?\n\n{shown}{more}"
             if not self.confirm("Post count", text):
+                done()
                 return
         actor = default_actor()
-        self._busy = True  # later scans wait: they belong to the next bin
-        MutationOp(
+        MutationOp(  # later scans wait in the queue: they belong to the next bin
             self,
             lambda s: post_count(s, sheet, actor=actor),
-            self._on_posted,
-            lambda exc: self._on_post_failed(sheet, exc),
+            then_done(self._on_posted, done),
+            lambda exc: self._on_post_failed(sheet, exc, done),
         ).run(self.ops)
 
     def _on_posted(self, result: CountResult) -> None:
         self._set_sheet(None)
         self.scan_edit.flash_ok()
         show_toned(self.message_label, f"{result.message}. Scan the next bin.", "ok")
-        self._done()
 
-    def _on_post_failed(self, sheet: BinCountSheet, exc: BaseException) -> None:
-        self._failed(exc)
-        if isinstance(exc, Conflict) and self.confirm(
-            "Stock changed", f"{exc}.\n\nStart the count of {sheet.bin_code} again?"
-        ):
-            bin_id = sheet.bin_id
-            QueryOp(
-                self, lambda s: start_bin_count(s, bin_id), self._on_started, self._on_step_failed
-            ).run(self.ops)
+    def _on_post_failed(
+        self, sheet: BinCountSheet, exc: BaseException, done: Callable[[], None]
+    ) -> None:
+        try:
+            self._failed(exc)
+            restart = isinstance(exc, Conflict) and self.confirm(
+                "Stock changed", f"{exc}.\n\nStart the count of {sheet.bin_code} again?"
+            )
+        except BaseException:
+            done()
+            raise
+        if not restart:
+            done()
             return
-        self._done()
+        bin_id = sheet.bin_id
+        QueryOp(
+            self,
+            lambda s: start_bin_count(s, bin_id),
+            then_done(self._on_started, done),
+            then_done(self._failed, done),
+        ).run(self.ops)
 
     @Slot()
     def _on_post_button_clicked(self) -> None:
-        self.post()
+        self.scan(command_barcode(Command.DONE))
 
     def _refuse(self, text: str) -> None:
         self.scan_edit.flash_error()
