@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QColor
@@ -65,16 +64,6 @@ def plain_money(minor: int, currency: str) -> str:
 def parse_money(text: str, currency: str) -> int | None:
     """Minor units from '12.5', '12,50' or '$12.50'; None for blank; ValueError when unreadable."""
     return parse_amount(text, currency) if (text or "").strip() else None
-
-
-def local_time(at: datetime | None, with_time: bool = True, *, short: bool = False) -> str:
-    """A UTC timestamp as the user's local date (and time); `short` drops today's date."""
-    if at is None:
-        return ""
-    local = at.astimezone() if at.tzinfo else at
-    if short and with_time and local.date() == datetime.now().astimezone().date():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
 def status_text(status: str) -> str:

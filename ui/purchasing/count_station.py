@@ -32,6 +32,7 @@ from app.inventory.dto import LocationInfo
 from app.inventory.locations import list_locations
 from app.scanning import Command, ScanKind, classify_scan, command_barcode
 from ui.errors import show_error, user_message
+from ui.formatting import local_time
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.purchasing.common import (
     ERROR_BACKGROUND,
@@ -41,7 +42,6 @@ from ui.purchasing.common import (
     WARN_BACKGROUND,
     Confirm,
     heading_label,
-    local_time,
     make_table,
     set_column_widths,
     show_toned,

@@ -35,6 +35,7 @@ from app.purchasing.orders import (
     update_purchase_order_line,
 )
 from ui.errors import show_error, user_message
+from ui.formatting import local_time
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.purchasing.common import (
     OK_BACKGROUND,
@@ -42,7 +43,6 @@ from ui.purchasing.common import (
     Confirm,
     format_money,
     heading_label,
-    local_time,
     make_table,
     parse_money,
     plain_money,

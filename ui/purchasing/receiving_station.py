@@ -40,13 +40,13 @@ from app.purchasing.receiving import (
 )
 from app.scanning import Command, Scan, ScanKind, classify_scan
 from ui.errors import show_error, user_message
+from ui.formatting import local_time
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.purchasing.common import (
     HIGHLIGHT_BACKGROUND,
     MUTED_FOREGROUND,
     Confirm,
     heading_label,
-    local_time,
     make_table,
     set_column_widths,
     show_toned,
