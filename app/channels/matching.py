@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.batches import chunks
 from app.channels.base import ExternalLine, ExternalOrder, ExternalStatus
 from app.channels.dto import SyncIssue
 from app.errors import ValidationError
@@ -17,8 +18,6 @@ from app.orders.address import Address, validate_address
 from app.orders.rules import order_totals
 from db.enums import OrderStatus
 from db.models import ChannelListing, OrderLine, Product, SalesOrder
-
-CHUNK = 500
 
 # Hold reasons the sync sets itself; it lifts them again when the channel fixes the cause.
 HOLD_REDACTED = "customer data redacted by the channel"
@@ -326,12 +325,6 @@ class ProductResolver:
             if product is not None and not product[2]:
                 return ProductMatch(pid, product[0], product[1])
         return None
-
-
-def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    """Slices of `size` items (IN lists stay well under every database's parameter limit)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)

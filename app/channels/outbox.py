@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import record_event
+from app.batches import chunks
 from app.changes import ChangeSet
 from app.channels.base import (
     ChannelAuthError,
@@ -64,7 +65,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_LEASE = timedelta(minutes=2)
 SUPERSEDED = "superseded by a newer stock level (not sent)"
-_CHUNK = 500
 
 ConnectorFactory = Callable[[Any], ChannelConnector]
 
@@ -72,11 +72,6 @@ ConnectorFactory = Callable[[Any], ChannelConnector]
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at 6 hours."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
-
-
-def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # ------------------------------------------------------------------------------------ stock
@@ -121,7 +116,7 @@ def plan_stock_pushes(
     if not ids or not channels:
         return []
     products: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         products.update(
             session.execute(
                 select(Product.id, Product.sku).where(
@@ -132,7 +127,7 @@ def plan_stock_pushes(
     ids = sorted(products)
     channel_ids = [c.id for c in channels]
     listings: dict[tuple[int, int], ChannelListing] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for listing in session.scalars(
             select(ChannelListing).where(
                 ChannelListing.channel_id.in_(channel_ids), ChannelListing.product_id.in_(chunk)
@@ -227,7 +222,7 @@ def queue_stock_updates(
             )
         )
         queued += 1
-    for chunk in _chunks(superseded):
+    for chunk in chunks(superseded):
         for message in session.scalars(
             select(OutboxMessage).where(
                 OutboxMessage.id.in_(chunk), OutboxMessage.status == OutboxStatus.PENDING

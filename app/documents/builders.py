@@ -6,12 +6,13 @@ Each returns frozen DTOs that the renderers turn into PDFs (on any thread, witho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.batches import chunks
 from app.documents.dto import (
     DEFAULT_RMA_INSTRUCTIONS,
     BinLabel,
@@ -59,11 +60,6 @@ REASONS = {
 }
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def business_info(session: Session) -> Business:
     """The sender from the business settings (name, address lines, contact, logo path)."""
     settings = get_settings(session)
@@ -104,7 +100,7 @@ def _location_lines(location: Location | None) -> tuple[str, ...]:
 
 def _orders_by_id(session: Session, order_ids: Sequence[int]) -> dict[int, SalesOrder]:
     orders: dict[int, SalesOrder] = {}
-    for chunk in _chunks(order_ids):
+    for chunk in chunks(order_ids):
         orders.update(
             (o.id, o) for o in session.scalars(select(SalesOrder).where(SalesOrder.id.in_(chunk)))
         )
@@ -116,7 +112,7 @@ def _orders_by_id(session: Session, order_ids: Sequence[int]) -> dict[int, Sales
 
 def _lines_by_order(session: Session, order_ids: Sequence[int]) -> dict[int, list[OrderLine]]:
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for chunk in _chunks(order_ids):
+    for chunk in chunks(order_ids):
         for line in session.scalars(
             select(OrderLine)
             .where(OrderLine.order_id.in_(chunk))
@@ -158,7 +154,7 @@ def build_pick_list(
         for loc in session.scalars(select(Location).where(Location.id.in_(location_ids)))
     }
     reserved: dict[tuple[int, int], int] = {}  # (order line, location) -> units
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for line_id, location_id, quantity in session.execute(
             select(Reservation.order_line_id, Reservation.location_id, Reservation.quantity)
             .join(OrderLine, OrderLine.id == Reservation.order_line_id)
@@ -239,7 +235,7 @@ def _plan_bins(
         return []
     product_ids = sorted({product_id for _, product_id in wanted})
     products = {}
-    for chunk in _chunks(product_ids):
+    for chunk in chunks(product_ids):
         products.update(
             (p.id, p) for p in session.scalars(select(Product).where(Product.id.in_(chunk)))
         )
@@ -258,7 +254,7 @@ def _plan_bins(
         plans.update(zip(keys[start : start + CHUNK], found, strict=True))
     bin_ids = sorted({bin_id for plan in plans.values() for bin_id, _ in plan})
     bins = {}
-    for chunk in _chunks(bin_ids):
+    for chunk in chunks(bin_ids):
         bins.update((b.id, b) for b in session.scalars(select(Bin).where(Bin.id.in_(chunk))))
 
     result: list[PickLine] = []
@@ -439,7 +435,7 @@ def build_product_labels(
     copies = dict(products) if isinstance(products, Mapping) else dict.fromkeys(products, 1)
     ids = list(copies)
     found = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(
             (p.id, p) for p in session.scalars(select(Product).where(Product.id.in_(chunk)))
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import csvtext
 from app.audit import record_event
+from app.batches import chunks
 from app.changes import ChangeSet
 from app.errors import DataImportError, OutOfStock, RowProblem, ValidationError
 from app.inventory.dto import ProductInput
@@ -278,11 +279,6 @@ def _sort(problems: list[RowProblem], columns: Sequence[str]) -> None:
     problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
 
 
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 # --------------------------------------------------------------------------- cell parsers
 
 
@@ -488,14 +484,14 @@ def _load_existing(session: Session, rows: list[_ProductRow], with_codes: bool) 
     table = Product.__table__
     wanted = sorted({r.sku.lower() for r in rows})
     found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, _CHUNK):
         query = select(table).where(func.lower(table.c.sku).in_(chunk))
         for product in session.execute(query).mappings():
             found[product["sku"].lower()] = dict(product)
     codes: dict[int, list[str]] = {}
     if with_codes and found:
         ids = sorted(p["id"] for p in found.values())
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             query = select(ProductBarcode.product_id, ProductBarcode.code).where(
                 ProductBarcode.product_id.in_(chunk)
             )
@@ -567,7 +563,7 @@ def _database_clashes(session: Session, rows: list[_ProductRow]) -> list[RowProb
     keys = sorted({k for row in rows for _c, code in _row_codes(row) for k in _code_keys(code)})
     owners: dict[str, tuple[int, str]] = {}  # code form -> (product id, sku)
     sku_owners: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys, _CHUNK):
         for product_id, sku, gtin in session.execute(
             select(Product.id, Product.sku, Product.gtin).where(Product.gtin.in_(chunk))
         ):
@@ -730,7 +726,7 @@ def _insert_products(session: Session, rows: list[_ProductRow], now: datetime) -
         {**_PRODUCT_DEFAULTS, **r.values, "created_at": now, "updated_at": now} for r in rows
     ]
     ids: dict[str, int] = {}
-    for chunk in _chunks(records):
+    for chunk in chunks(records, _CHUNK):
         result = session.execute(insert(table).returning(table.c.id, table.c.sku), list(chunk))
         ids.update((sku, product_id) for product_id, sku in result)
     codes = [
@@ -928,7 +924,7 @@ def _resolve_stock(
 ) -> list[_StockRow]:
     """Look up products, locations, bins and current levels; unknown ones become problems."""
     products: dict[str, tuple[int, str, bool]] = {}
-    for chunk in _chunks(sorted({r.sku.lower() for r in rows})):
+    for chunk in chunks(sorted({r.sku.lower() for r in rows}), _CHUNK):
         for product_id, sku, backorder in session.execute(
             select(Product.id, Product.sku, Product.allow_backorder).where(
                 func.lower(Product.sku).in_(chunk)
@@ -940,7 +936,7 @@ def _resolve_stock(
     }
     bins: dict[tuple[int, str], tuple[int, str, bool]] = {}
     wanted_locations = sorted({locations[r.location] for r in rows if r.location in locations})
-    for chunk in _chunks(wanted_locations):
+    for chunk in chunks(wanted_locations, _CHUNK):
         for bin_id, location_id, code, kind, active in session.execute(
             select(Bin.id, Bin.location_id, Bin.code, Bin.kind, Bin.active).where(
                 Bin.location_id.in_(chunk)
@@ -974,7 +970,7 @@ def _resolve_stock(
             continue
         resolved.append(row)
     levels: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(sorted({r.product_id for r in resolved})):
+    for chunk in chunks(sorted({r.product_id for r in resolved}), _CHUNK):
         for product_id, bin_id, on_hand in session.execute(
             select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
                 StockLevel.product_id.in_(chunk)
@@ -1014,7 +1010,7 @@ def _check_reservations(
     product_ids = sorted({p for p, _l in pairs})
     sellable: dict[tuple[int, int], int] = {}
     reserved: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(product_ids):
+    for chunk in chunks(product_ids, _CHUNK):
         for product_id, location_id, quantity in session.execute(
             select(StockLevel.product_id, Bin.location_id, func.sum(StockLevel.on_hand))
             .join(Bin, Bin.id == StockLevel.bin_id)
