@@ -23,6 +23,7 @@ from db.models import (
     StockMove,
 )
 from db.order_summary import order_summary_problems
+from db.product_sales import product_sales_problems
 from db.sales_summary import sales_summary_problems
 from db.search import install_product_search, search_index_problems
 from db.stock_summary import stock_summary_problems
@@ -292,32 +293,16 @@ def _search_index(session: Session) -> list[Finding]:
     return [Finding("search index", text) for text in search_index_problems(session.connection())]
 
 
-def _sales_summary(session: Session) -> list[Finding]:
-    return [
-        Finding("sales summary", text)
-        for text in sales_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
-    ]
+def _summary(what: str, problems: Callable[..., list[str]]) -> Callable[[Session], list[Finding]]:
+    """A check reporting a trigger-kept summary's problems (db/*_summary.py) as findings."""
 
+    def check(session: Session) -> list[Finding]:
+        return [
+            Finding(what, text)
+            for text in problems(session.connection(), show_at_most=SHOW_AT_MOST)
+        ]
 
-def _order_summary(session: Session) -> list[Finding]:
-    return [
-        Finding("order summary", text)
-        for text in order_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
-    ]
-
-
-def _stock_summary(session: Session) -> list[Finding]:
-    return [
-        Finding("stock summary", text)
-        for text in stock_summary_problems(session.connection(), show_at_most=SHOW_AT_MOST)
-    ]
-
-
-def _first_shipment(session: Session) -> list[Finding]:
-    return [
-        Finding("first shipment dates", text)
-        for text in first_shipment_problems(session.connection(), show_at_most=SHOW_AT_MOST)
-    ]
+    return check
 
 
 CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
@@ -328,10 +313,13 @@ CHECKS: dict[str, Callable[[Session], list[Finding]]] = {
     "reservations covered by stock": _overcommitted_stock,
     "order line counters": _order_line_counters,
     "product search index": _search_index,
-    "sales summary matches order lines": _sales_summary,
-    "order summary matches orders": _order_summary,
-    "stock summary matches levels": _stock_summary,
-    "first shipment dates match shipments": _first_shipment,
+    "sales summary matches order lines": _summary("sales summary", sales_summary_problems),
+    "sales totals match the sales summary": _summary("sales totals", product_sales_problems),
+    "order summary matches orders": _summary("order summary", order_summary_problems),
+    "stock summary matches levels": _summary("stock summary", stock_summary_problems),
+    "first shipment dates match shipments": _summary(
+        "first shipment dates", first_shipment_problems
+    ),
 }
 
 
@@ -358,8 +346,8 @@ def repair_derived_data(session: Session, *, actor: str) -> int:
         entity_type="database",
         entity_id=None,
         summary=(
-            f"rebuilt the search index, the sales ({rows:,} rows), order and stock summaries and "
-            "the first shipment dates"
+            f"rebuilt the search index, the sales ({rows:,} rows), sales total, order and stock "
+            "summaries and the first shipment dates"
         ),
     )
     return rows

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from db.sales_summary import BULK_DEFERRED, counted, day_sql
-from db.triggers import differing_keys, drop_triggers, trigger_problems
+from db.triggers import differing_keys, drop_triggers, id_lists, trigger_problems
 
 TABLE = "order_day"
 SQLITE_TRIGGERS = (
@@ -172,11 +172,10 @@ def _recompute(dialect: str, where: str = "true") -> str:
     )
 
 
-def add_orders(conn: Connection, order_ids: Sequence[int], chunk: int = 5000) -> None:
+def add_orders(conn: Connection, order_ids: Sequence[int]) -> None:
     """Add orders that are not in the summary yet (a bulk load's), in grouped statements."""
     tail = _UPSERT.split("{select}", 1)[1]
-    for start in range(0, len(order_ids), chunk):
-        ids = ", ".join(str(int(i)) for i in order_ids[start : start + chunk])
+    for ids in id_lists(order_ids):
         conn.exec_driver_sql(
             f"INSERT INTO {TABLE} (day, channel_key, currency, orders, units, revenue_minor) "
             f"{_recompute(conn.dialect.name, f'o.id IN ({ids})')}{tail}"

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from db.enums import OrderStatus
-from db.triggers import differing_keys, drop_triggers, trigger_problems
+from db.triggers import differing_keys, drop_triggers, id_lists, trigger_problems
 
 TABLE = "sales_day"
 NOT_SALES = (OrderStatus.DRAFT, OrderStatus.CANCELLED)
@@ -181,15 +181,11 @@ def _recompute(dialect: str, where: str = "true") -> str:
 def add_order_lines(conn: Connection, order_ids: Sequence[int]) -> None:
     """Sum the lines of orders whose lines are not in the summary yet (a bulk load's, inserted
     with the insert trigger suspended) in grouped statements."""
-    for start in range(0, len(order_ids), _ID_CHUNK):
-        chunk = ", ".join(str(int(i)) for i in order_ids[start : start + _ID_CHUNK])
+    for chunk in id_lists(order_ids):
         conn.exec_driver_sql(
             f"INSERT INTO {TABLE} (product_key, sku, day, channel_key, units, revenue_minor) "
             f"{_recompute(conn.dialect.name, f'l.order_id IN ({chunk})')}{_UPSERT_TAIL}"
         )
-
-
-_ID_CHUNK = 5000
 
 
 def install_sales_summary(conn: Connection) -> int:

@@ -1,7 +1,7 @@
-"""All trigger-kept summaries together: sales per product and day, orders per day, stock per
-product and the orders' first shipment dates. Bulk loaders either drop every trigger and
-rebuild at the end (the demo generator: `summaries_suspended`) or suspend only the insert
-triggers and sum their new orders in grouped statements (CSV import:
+"""All trigger-kept summaries together: sales per product and day, all-time sales per product,
+orders per day, stock per product and the orders' first shipment dates. Bulk loaders either
+drop every trigger and rebuild at the end (the demo generator: `summaries_suspended`) or
+suspend only the insert triggers and sum their new orders in grouped statements (CSV import:
 `new_orders_summed_after`)."""
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from db.order_summary import (
     drop_order_summary_triggers,
     install_order_summary,
 )
+from db.product_sales import SQLITE_DDL as PRODUCT_SALES_DDL
+from db.product_sales import (
+    add_order_units,
+    drop_product_sales_triggers,
+    install_product_sales,
+)
 from db.sales_summary import (
     BULK_SETTING,
     SQLITE_LINE_INSERT_TRIGGER,
@@ -33,7 +39,11 @@ from db.stock_summary import drop_stock_summary_triggers, install_stock_summary
 def install_summaries(conn: Connection) -> int:
     """(Re-)create every summary trigger and rebuild the summaries; returns the sales summary
     rows written."""
+    # The per-product totals follow sales_day through triggers: off while it is rebuilt (a
+    # million rows would each fire them), then summed from it once.
+    drop_product_sales_triggers(conn)
     rows = install_sales_summary(conn)
+    install_product_sales(conn)
     install_order_summary(conn)
     install_stock_summary(conn)
     install_first_shipment(conn)
@@ -42,6 +52,7 @@ def install_summaries(conn: Connection) -> int:
 
 def drop_summary_triggers(conn: Connection) -> None:
     drop_sales_summary_triggers(conn)
+    drop_product_sales_triggers(conn)
     drop_order_summary_triggers(conn)
     drop_stock_summary_triggers(conn)
     drop_first_shipment_triggers(conn)
@@ -70,16 +81,18 @@ def new_orders_summed_after(conn: Connection) -> Iterator[list[int]]:
     if sqlite:  # one writer at a time: the triggers are simply not there during the block
         for name in (SQLITE_LINE_INSERT_TRIGGER_NAME, *SQLITE_INSERT_TRIGGERS):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        drop_product_sales_triggers(conn)  # the grouped sums below would fire them per row
     else:  # a transaction-local setting: other sessions keep counting row by row
         conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'on', true)")
     order_ids: list[int] = []
     try:
         yield order_ids
         add_order_lines(conn, order_ids)
+        add_order_units(conn, order_ids)
         add_orders(conn, order_ids)
     finally:
         if sqlite:  # (a failed SQLite statement leaves the transaction usable)
-            for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL):
+            for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL, *PRODUCT_SALES_DDL):
                 conn.exec_driver_sql(statement)
     if not sqlite:  # only after success: an aborted transaction takes no more statements
         conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'off', true)")

@@ -4,9 +4,16 @@ recomputation."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Connection, Row
+
+
+def id_lists(ids: Sequence[int], size: int = 5000) -> Iterator[str]:
+    """`ids` as comma-separated integer lists of at most `size`, for a bulk load's grouped
+    `IN (...)` statements (integers only: nothing from outside reaches the SQL text)."""
+    for start in range(0, len(ids), size):
+        yield ", ".join(str(int(i)) for i in ids[start : start + size])
 
 
 def drop_triggers(

@@ -22,7 +22,7 @@ from db.models.fulfilment import (
     ShipmentPackage,
 )
 from db.models.mail import MailMessage
-from db.models.orders import Customer, OrderDay, OrderLine, SalesDay, SalesOrder
+from db.models.orders import Customer, OrderDay, OrderLine, ProductSales, SalesDay, SalesOrder
 from db.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from db.models.returns import ReturnAuthorization, ReturnLine
 from db.models.system import AppSetting, AppUser, AuditEvent, NumberSequence
@@ -47,6 +47,7 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "ProductBinDefault",
+    "ProductSales",
     "ProductStock",
     "PurchaseOrder",
     "PurchaseOrderLine",

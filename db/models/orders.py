@@ -216,6 +216,17 @@ class SalesDay(Base):
     )
 
 
+class ProductSales(Base):
+    """All-time units sold per product (`product_key` as in sales_day: 0 for unmatched SKUs),
+    kept exact by triggers on sales_day (db/product_sales.py). A window covering most of the
+    recorded days is summed as this total minus the few days outside it."""
+
+    __tablename__ = "product_sales"
+
+    product_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    units: Mapped[int] = mapped_column(BigInteger)
+
+
 class OrderDay(Base):
     """Orders, units and order totals per UTC day, channel and currency: the sales-by-day and
     by-channel summary of orders that count as sales, kept exact by triggers

@@ -139,3 +139,54 @@ def test_fulfilment_minutes_are_exact_for_whole_hours(session_factory, shop):
     with unit_of_work(session_factory, write=False) as s:
         _buckets, median = fulfilment_times(s, ReportFilter())
     assert median * 1440 == 30 * 60  # SO-1 shipped 30 h after it was placed
+
+
+def test_units_sold_over_wide_windows_come_from_the_totals_and_match_a_direct_sum(
+    session_factory, shop
+):
+    """A window covering most recorded days is read as all-time totals minus the days outside
+    it; every window gives the units placed inside it, counted by hand."""
+    from sqlalchemy import select
+
+    from app.orders.dto import LineInput, OrderInput
+    from app.orders.services import create_order
+    from app.reports.summary import _days_outside, units_sold_by_product
+    from tests.app.report_fixtures import ADDRESS
+
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)  # day 1 of the fixture's orders
+    placed: list[tuple[date, int, int]] = [  # the fixture's counted sales (SO-4 is cancelled)
+        (start.date(), shop["mug"], 3),
+        (start.date(), shop["cap"], 1),
+        (start.date() + timedelta(days=1), shop["cap"], 3),
+    ]
+    with unit_of_work(session_factory) as s:
+        for n in range(2, 30):  # days 3..30: a mug a day, a cap every third day
+            when = start + timedelta(days=n)
+            lines = [(shop["mug"], 1)] + ([(shop["cap"], 2)] if n % 3 == 0 else [])
+            order = OrderInput(
+                tuple(LineInput(product_id=p, quantity=q) for p, q in lines),
+                ship_to=ADDRESS,
+                placed_at=when,
+            )
+            create_order(s, order, actor=ACTOR)
+            placed += [(when.date(), pid, qty) for pid, qty in lines]
+    last_day = start.date() + timedelta(days=29)
+    windows = [
+        (start.date(), last_day, True),  # everything: the totals alone
+        (start.date() + timedelta(days=1), last_day, True),  # one day before
+        (start.date(), last_day - timedelta(days=2), True),  # two days after
+        (start.date() + timedelta(days=3), last_day - timedelta(days=1), True),  # both sides
+        (start.date() + timedelta(days=10), start.date() + timedelta(days=12), False),
+        (start.date() + timedelta(days=29), None, False),  # open-ended, the last day only
+        (start.date() - timedelta(days=5), None, True),  # from before the first sale
+    ]
+    with unit_of_work(session_factory, write=False) as s:
+        for first, last, from_totals in windows:
+            expected: dict[int, int] = {}
+            for day, pid, qty in placed:
+                if day >= first and (last is None or day <= last):
+                    expected[pid] = expected.get(pid, 0) + qty
+            assert (_days_outside(s, first, last) is not None) is from_totals, (first, last)
+            sold = units_sold_by_product(s, first, last).subquery()
+            got = dict(s.execute(select(sold.c.product_id, sold.c.qty)).all())
+            assert got == expected, (first, last)

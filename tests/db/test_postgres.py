@@ -224,6 +224,36 @@ def test_sales_summary_triggers_on_postgres(pg_db):
     from tests.db.test_sales_summary import exercise_sales_summary
 
     exercise_sales_summary(pg_db.session_factory)
+    _units_sold_from_the_totals(pg_db.session_factory)
+
+
+def _units_sold_from_the_totals(factory):
+    """Wide windows read product_sales minus the days outside them; on PostgreSQL too they give
+    what a direct sum of sales_day gives."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from app.reports.summary import _days_outside, units_sold_by_product
+    from app.uow import unit_of_work
+    from db.models import SalesDay
+
+    with unit_of_work(factory, write=False) as s:
+        oldest = s.scalar(select(func.min(SalesDay.day)))
+        newest = s.scalar(select(func.max(SalesDay.day)))
+        for first, last in ((oldest, newest), (oldest - timedelta(days=3), None)):
+            assert _days_outside(s, first, last) is not None
+            sold = units_sold_by_product(s, first, last).subquery()
+            got = dict(s.execute(select(sold.c.product_id, sold.c.qty)).all())
+            direct = dict(
+                s.execute(
+                    select(SalesDay.product_key, func.sum(SalesDay.units))
+                    .where(SalesDay.product_key != 0)
+                    .group_by(SalesDay.product_key)
+                    .having(func.sum(SalesDay.units) != 0)
+                ).all()
+            )
+            assert got == direct and got
 
 
 def test_stock_summary_triggers_on_postgres(pg_db):

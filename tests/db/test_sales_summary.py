@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, insert, select, update
 
 from app.uow import unit_of_work
-from db.models import Channel, OrderLine, Product, SalesDay, SalesOrder
+from db.models import Channel, OrderLine, Product, ProductSales, SalesDay, SalesOrder
+from db.product_sales import product_sales_problems
 from db.sales_summary import rebuild_sales_summary, sales_summary_problems
 from db.summaries import new_orders_summed_after
 
@@ -34,14 +35,32 @@ def _rows(s) -> set[tuple]:
     )
 
 
+def _totals(s) -> dict[str, int]:
+    """The all-time product_sales units by SKU (products only; unmatched SKUs share key 0)."""
+    return {
+        sku: units
+        for sku, units in s.execute(
+            select(Product.sku, ProductSales.units)
+            .join(Product, Product.id == ProductSales.product_key)
+            .where(Product.sku.in_(SKUS), ProductSales.units != 0)
+        )
+    }
+
+
 def _step(factory, change, expected: set[tuple]) -> None:
     """Apply `change` in its own transaction, then compare the summary with `expected` and
-    with a fresh sum of the lines."""
+    with a fresh sum of the lines, and the all-time product totals with the summary."""
     with unit_of_work(factory) as s:
         change(s)
     with unit_of_work(factory, write=False) as s:
         assert _rows(s) == expected
         assert sales_summary_problems(s.connection()) == []
+        assert product_sales_problems(s.connection()) == []
+        totals: dict[str, int] = {}
+        for sku, _day, _channel, units, _revenue in expected:
+            if sku != "LOOSE":
+                totals[sku] = totals.get(sku, 0) + units
+        assert _totals(s) == totals
 
 
 def exercise_sales_summary(factory) -> None:
@@ -211,6 +230,8 @@ def exercise_sales_summary(factory) -> None:
     with unit_of_work(factory) as s:  # a rebuild from the lines gives the same table
         rebuild_sales_summary(s.connection())
         assert _rows(s) == {("S-MUG", d2, web_id, 2, 1900), ("S-CAP", d1, 0, 5, 1500)}
+        assert _totals(s) == {"S-MUG": 2, "S-CAP": 5}
+        assert product_sales_problems(s.connection()) == []
 
 
 def test_summary_follows_every_change(session_factory):
@@ -226,3 +247,18 @@ def test_doctor_reports_a_summary_out_of_step(session_factory):
     assert len(problems) == 2
     assert any("S-MUG on 2026-03-03 (channel" in p for p in problems)
     assert any("S-CAP on 2026-03-02 (manual)" in p for p in problems)
+
+
+def test_doctor_reports_sales_totals_out_of_step(session_factory):
+    exercise_sales_summary(session_factory)
+    with unit_of_work(session_factory) as s:
+        s.execute(update(ProductSales).values(units=ProductSales.units + 1))
+        cap = s.scalar(select(Product.id).where(Product.sku == "S-CAP"))
+    with unit_of_work(session_factory, write=False) as s:
+        problems = product_sales_problems(s.connection())
+        assert sales_summary_problems(s.connection()) == []
+    assert any(
+        p.startswith(f"sales total for product #{cap} does not match the sales summary")
+        for p in problems
+    )
+    assert len(problems) >= 2  # the mug's too (and any other product's on a shared database)
