@@ -17,9 +17,10 @@ from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import NotFound, ValidationError
 from app.settings import get_setting, get_settings
+from app.shipping.dto import ShippedParcel
 from app.uow import unit_of_work
 from db.enums import MailStatus
-from db.models import MailMessage, SalesOrder, Shipment
+from db.models import MailMessage
 from db.types import utcnow
 
 MAX_ATTEMPTS = 8
@@ -36,25 +37,25 @@ def render_template(template: str, values: dict[str, str]) -> str:
     return template.format_map(_Defaulting(values))
 
 
-def queue_shipped_mail(session: Session, order: SalesOrder, shipment: Shipment) -> bool:
+def queue_shipped_mail(session: Session, parcel: ShippedParcel) -> bool:
     """Queue the "your order shipped" mail if enabled and the order has an address; True if so."""
-    if not order.email or not get_setting(session, "mail.notify_shipped"):
+    if not parcel.email or not get_setting(session, "mail.notify_shipped"):
         return False
     settings = get_settings(session)
     values = {
-        "customer_name": order.ship_name or order.email,
-        "order_number": order.number,
-        "carrier": shipment.carrier or "",
-        "tracking_number": shipment.tracking_number or "",
-        "tracking_url": shipment.tracking_url or "",
+        "customer_name": parcel.ship_name or parcel.email,
+        "order_number": parcel.order_number,
+        "carrier": parcel.carrier or "",
+        "tracking_number": parcel.tracking_number or "",
+        "tracking_url": parcel.tracking_url or "",
         "business_name": settings["business.name"],
     }
     session.add(
         MailMessage(
             kind="shipped",
-            order_id=order.id,
-            shipment_id=shipment.id,
-            to_address=order.email,
+            order_id=parcel.order_id,
+            shipment_id=parcel.shipment_id,
+            to_address=parcel.email,
             subject=render_template(settings["mail.shipped_subject"], values),
             body=render_template(settings["mail.shipped_body"].replace("\\n", "\n"), values),
             status=MailStatus.PENDING,

@@ -90,6 +90,22 @@ class PackResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippedParcel:
+    """What the customer mail and the channel push say about a parcel that left."""
+
+    shipment_id: int
+    number: str
+    carrier: str
+    tracking_number: str | None
+    tracking_url: str | None
+    order_id: int
+    order_number: str
+    order_external_id: str | None
+    email: str | None
+    ship_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ShipResult:
     shipment: ShipmentView
     order_status: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cache
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,8 @@ from app.errors import (
     ValidationError,
     WrongItem,
 )
+from app.inventory.dto import ProductRef
+from app.inventory.gtin import gtin_variants
 from app.inventory.ledger import MoveSpec, post_moves
 from app.inventory.products import find_product_by_code
 from app.inventory.reservations import consume_lines, reserve_lines
@@ -33,6 +36,7 @@ from app.shipping.dto import (
     ShipmentLineView,
     ShipmentRow,
     ShipmentView,
+    ShippedParcel,
     ShipResult,
     VerifyResult,
 )
@@ -101,19 +105,20 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
 
     Refuses orders on hold, cancelled or already shipped, and orders with nothing reserved.
     """
-    order = session.get(SalesOrder, order_id)
+    conn = core_connection(session)
+    order = conn.execute(_PACKING_ORDER, {"order_id": order_id}).first()
     if order is None:
         raise NotFound(f"order #{order_id} does not exist")
-    conn = core_connection(session)
-    open_parcels = dict(conn.execute(_OPEN_PARCELS, {"order_id": order.id}).all())
+    number, status, on_hold, hold_reason, location_id = order
+    open_parcels = dict(conn.execute(_OPEN_PARCELS, {"order_id": order_id}).all())
     if ShipmentStatus.PACKING in open_parcels:
         return get_shipment(session, open_parcels[ShipmentStatus.PACKING])
     packed = open_parcels.get(ShipmentStatus.PACKED)
     if packed is not None:
         packed = conn.execute(select(Shipment.number).where(Shipment.id == packed)).scalar_one()
     if packed:
-        raise Conflict(f"order {order.number} is already packed in {packed}; ship or void it")
-    if order.status in (
+        raise Conflict(f"order {number} is already packed in {packed}; ship or void it")
+    if status in (
         OrderStatus.SHIPPED,
         OrderStatus.DELIVERED,
         OrderStatus.CANCELLED,
@@ -121,40 +126,40 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     ):
         raise InvalidTransition(
             "order",
-            order.status,
+            status,
             OrderStatus.PACKED,
-            f"order {order.number} is {order.status}; nothing to pack",
+            f"order {number} is {status}; nothing to pack",
         )
-    check_transition(
-        order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
-    )
-    lines = conn.execute(_RESERVED_LINES, {"order_id": order.id}).all()
+    check_transition(status, OrderStatus.PACKED, on_hold=on_hold, hold_reason=hold_reason)
+    lines = conn.execute(_RESERVED_LINES, {"order_id": order_id}).all()
     if not lines:
-        raise DomainError(f"order {order.number} has no reserved stock to pack; allocate it first")
-    shipment = Shipment(
-        number=next_number(session, "shipment"),
-        order_id=order.id,
-        location_id=order.fulfil_location_id,
-        status=ShipmentStatus.PACKING,
-        created_at=utcnow(),
-    )
-    session.add(shipment)
-    session.flush()
-    session.execute(  # one executemany; the lines are read back as columns, never as objects
-        insert(ShipmentLine),
+        raise DomainError(f"order {number} has no reserved stock to pack; allocate it first")
+    shipment_number = next_number(session, "shipment")
+    shipment_id = conn.execute(
+        _NEW_SHIPMENT,
+        {
+            "number": shipment_number,
+            "order_id": order_id,
+            "location_id": location_id,
+            "status": ShipmentStatus.PACKING,
+            "created_at": utcnow(),
+        },
+    ).scalar_one()
+    conn.execute(  # one executemany; the lines are read back as columns, never as objects
+        _NEW_SHIPMENT_LINES,
         [
-            {"shipment_id": shipment.id, "order_line_id": line.id, "quantity": line.allocated}
+            {"shipment_id": shipment_id, "order_line_id": line.id, "quantity": line.allocated}
             for line in lines
         ],
     )
     _audit(
         session,
-        order.id,
+        order_id,
         actor,
         "shipment.start",
-        f"Started packing {shipment.number}: {sum(li.allocated for li in lines)} unit(s)",
+        f"Started packing {shipment_number}: {sum(li.allocated for li in lines)} unit(s)",
     )
-    return get_shipment(session, shipment.id)
+    return get_shipment(session, shipment_id)
 
 
 def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
@@ -168,35 +173,55 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     number, status, order_number = head[1], head[4], head[3]
     if status != ShipmentStatus.PACKING:
         raise InvalidTransition("shipment", status, "packing", f"{number} is not being packed")
-    product = find_product_by_code(session, code)
+    product = _scanned_line_product(rows, code) or find_product_by_code(session, code)
     if product is None:
         raise UnknownBarcode(code)
-    lines = sorted((row for row in rows if row.product_id == product.id), key=lambda r: r.id)
+    # rows: _LINE_COLUMNS (id 0, product 2, quantity 6, verified 7)
+    lines = sorted((row for row in rows if row[2] == product.id), key=lambda r: r[0])
     if not lines:
         raise WrongItem(
             f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
         )
-    line = next((li for li in lines if li.verified < li.quantity), None)
+    line = next((li for li in lines if li[7] < li[6]), None)
     if line is None:
-        wanted = sum(li.quantity for li in lines)
+        wanted = sum(li[6] for li in lines)
         raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
-    if conn.execute(_COUNT_SCAN, {"line_id": line.id}).rowcount == 0:
+    line_id = line[0]
+    if conn.execute(_COUNT_SCAN, {"line_id": line_id}).rowcount == 0:
         raise OverScan(f"too many: order {order_number} has all its {product.sku} scanned")
     # A ShipmentLine loaded earlier in this session would still show the old count.
-    expire_loaded(session, ShipmentLine, [line.id], ["verified"])
-    view = _shipment_view(head, [_counted_once(row, line.id) for row in rows])
-    done = next(li for li in view.lines if li.id == line.id)
+    expire_loaded(session, ShipmentLine, [line_id], ["verified"])
+    view = _shipment_view(head, [_counted_once(row, line_id) for row in rows])
+    done = next(li for li in view.lines if li.id == line_id)
     return VerifyResult(
-        view, line.id, product.id, f"{product.sku}: {done.verified} of {done.quantity}"
+        view, line_id, product.id, f"{product.sku}: {done.verified} of {done.quantity}"
     )
+
+
+def _scanned_line_product(rows, code: str) -> ProductRef | None:
+    """The product of one of the parcel's lines that `code` names the way find_product_by_code
+    would find it first (a GTIN form for digits, else the exact SKU); None means ask the
+    catalogue (another product's code, a case-folded SKU, an extra barcode, or unknown)."""
+    code = code.strip()
+    if not code:
+        return None
+    if code.isdigit():
+        forms = gtin_variants(code)
+        match = next((row for row in rows if row[5] is not None and row[5] in forms), None)
+        how = "gtin"
+    else:
+        match = next((row for row in rows if row[9] == code), None)
+        how = "sku"
+    if match is None or match[2] is None:
+        return None
+    return ProductRef(match[2], match[9], match[10], match[5], match[11], matched_by=how)
 
 
 def _counted_once(row, line_id: int) -> tuple:
     """`row` as it reads after the scan UPDATE (verified, column 7, + 1 on the scanned line)."""
-    values = tuple(row)
-    if values[0] != line_id:
-        return values
-    return (*values[:7], values[7] + 1, *values[8:])
+    if row[0] != line_id:
+        return row
+    return (*row[:7], row[7] + 1, *row[8:])
 
 
 def unverify_item(session: Session, shipment_id: int, product_id: int) -> VerifyResult:
@@ -240,11 +265,13 @@ def complete_packing(
     the override right and a reason is given (both recorded). Weights are compared with the
     products' weights; a difference beyond the tolerance setting is returned as a warning.
     """
-    shipment = _shipment(session, shipment_id)
-    if shipment.status != ShipmentStatus.PACKING:
-        raise InvalidTransition("shipment", shipment.status, ShipmentStatus.PACKED)
-    order = session.get(SalesOrder, shipment.order_id)
-    view = get_shipment(session, shipment.id)
+    conn = core_connection(session)
+    head, rows = _read_shipment(conn, shipment_id)
+    view = _shipment_view(head, rows)
+    order_status, on_hold, hold_reason = head[_ORDER_STATE:]
+    if view.status != ShipmentStatus.PACKING:
+        raise InvalidTransition("shipment", view.status, ShipmentStatus.PACKED)
+    override = None
     if not view.all_verified:
         missing = ", ".join(
             f"{li.sku} {li.quantity - li.verified}" for li in view.lines if not li.complete
@@ -263,61 +290,56 @@ def complete_packing(
             raise ValidationError(
                 "say why packing is confirmed without scanning every item", field="override_reason"
             )
-        shipment.override_reason = (
-            f"{override_user}: {override_reason.strip()} (unverified: {missing})"
-        )
-    check_transition(
-        order.status, OrderStatus.PACKED, on_hold=order.on_hold, hold_reason=order.hold_reason
-    )
+        override = f"{override_user}: {override_reason.strip()} (unverified: {missing})"
+    check_transition(order_status, OrderStatus.PACKED, on_hold=on_hold, hold_reason=hold_reason)
     for package in packages:
         if package.weight_g is not None and package.weight_g < 0:
             raise ValidationError("package weight must not be negative", field="weight_g")
-        session.add(
-            ShipmentPackage(
-                shipment_id=shipment.id,
-                box_type=package.box_type,
-                weight_g=package.weight_g,
-                length_mm=package.length_mm,
-                width_mm=package.width_mm,
-                height_mm=package.height_mm,
-            )
+    if packages:
+        conn.execute(
+            _NEW_PACKAGES,
+            [
+                {
+                    "shipment_id": view.id,
+                    "box_type": package.box_type,
+                    "weight_g": package.weight_g,
+                    "length_mm": package.length_mm,
+                    "width_mm": package.width_mm,
+                    "height_mm": package.height_mm,
+                }
+                for package in packages
+            ],
         )
     warnings = []
     expected = view.expected_weight_g  # the lines' product weights (not stored until packed)
     weights = [p.weight_g for p in packages if p.weight_g is not None]
     measured = sum(weights) if weights else None
-    tolerance = get_setting(session, "packing.weight_tolerance_pct")
-    if measured is not None and expected and tolerance:
+    if measured is not None and expected:
+        tolerance = get_setting(session, "packing.weight_tolerance_pct")
         difference = abs(measured - expected) * 100 / expected
-        if difference > tolerance:
+        if tolerance and difference > tolerance:
             warnings.append(
                 f"weighed {measured} g but the items weigh {expected} g "
                 f"({difference:.0f}% off, tolerance {tolerance}%): check the box"
             )
-    shipment.status = ShipmentStatus.PACKED
-    shipment.packed_at = utcnow()
-    shipment.verified_by = actor
-    shipment.weight_g = measured
-    shipment.expected_weight_g = expected
-    shipment.package_count = max(len(packages), 1)
-    previous, order.status = order.status, OrderStatus.PACKED
-    summary = f"Packed {shipment.number} ({previous} → packed)"
-    if shipment.override_reason:
-        summary += f"; verification overridden by {shipment.override_reason}"
+    packed = {
+        "status": ShipmentStatus.PACKED,
+        "packed_at": utcnow(),
+        "verified_by": actor,
+        "weight_g": measured,
+        "expected_weight_g": expected,
+        "package_count": max(len(packages), 1),
+        "override_reason": override,
+    }
+    _change_shipment(conn, session, view.id, ShipmentStatus.PACKING, packed)
+    _set_order_status(conn, session, view.order_id, OrderStatus.PACKED)
+    summary = f"Packed {view.number} ({order_status} → packed)"
+    if override:
+        summary += f"; verification overridden by {override}"
     if warnings:
         summary += "; " + "; ".join(warnings)
-    _audit(session, order.id, actor, "order.packed", summary)
-    session.flush()
-    packed_view = replace(  # the view read above, with what this step wrote
-        view,
-        status=shipment.status,
-        packed_at=shipment.packed_at,
-        verified_by=shipment.verified_by,
-        weight_g=shipment.weight_g,
-        expected_weight_g=shipment.expected_weight_g or view.expected_weight_g,
-        package_count=shipment.package_count,
-        override_reason=shipment.override_reason,
-    )
+    _audit(session, view.order_id, actor, "order.packed", summary)
+    packed_view = replace(view, **packed)  # the view read above, with what this step wrote
     return PackResult(packed_view, tuple(warnings), message=summary)
 
 
@@ -337,15 +359,17 @@ def ship_shipment(
     format and check digit."""
     from app.shipping.tracking import tracking_url, validate_tracking
 
-    shipment = _shipment(session, shipment_id)
-    if shipment.status != ShipmentStatus.PACKED:
-        raise InvalidTransition(
-            "shipment", shipment.status, ShipmentStatus.SHIPPED, "pack it first"
-        )
-    order = session.get(SalesOrder, shipment.order_id)
-    check_transition(
-        order.status, OrderStatus.SHIPPED, on_hold=order.on_hold, hold_reason=order.hold_reason
-    )
+    conn = core_connection(session)
+    head = conn.execute(_SHIPPING_HEAD, {"shipment_id": shipment_id}).first()
+    if head is None:
+        raise NotFound(f"shipment #{shipment_id} does not exist")
+    (
+        shipment_number, status, order_id, order_number, order_status, on_hold, hold_reason,
+        delivery_method, channel_id, external_id, email, ship_name,
+    ) = head  # fmt: skip
+    if status != ShipmentStatus.PACKED:
+        raise InvalidTransition("shipment", status, ShipmentStatus.SHIPPED, "pack it first")
+    check_transition(order_status, OrderStatus.SHIPPED, on_hold=on_hold, hold_reason=hold_reason)
     carrier = (carrier or "").strip()
     if not carrier:
         raise ValidationError("choose the carrier", field="carrier")
@@ -353,83 +377,97 @@ def ship_shipment(
     if tracking_number and tracking_number.strip():
         match = validate_tracking(tracking_number, carrier)
         number, url = match.number, match.tracking_url or tracking_url(carrier, match.number)
-    elif order.delivery_method != "pickup":
+    elif delivery_method != "pickup":
         raise ValidationError("enter or scan the tracking number", field="tracking_number")
+    shipped_at = utcnow()
+    # First, guarded: on PostgreSQL a second bench shipping the same parcel waits here, then
+    # finds it shipped instead of consuming the stock twice.
+    sent = {
+        "status": ShipmentStatus.SHIPPED,
+        "carrier": carrier,
+        "service": service,
+        "tracking_number": number,
+        "tracking_url": url,
+        "shipped_at": shipped_at,
+    }
+    _change_shipment(conn, session, shipment_id, ShipmentStatus.PACKED, sent)
     consume_lines(
         session,
-        [
-            (line_id, quantity)
-            for line_id, quantity in session.execute(
-                select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
-                    ShipmentLine.shipment_id == shipment.id
-                )
-            )
-        ],
-        reference=shipment.number,
+        conn.execute(_PARCEL_ITEMS, {"shipment_id": shipment_id}).all(),
+        reference=shipment_number,
         actor=actor,
     )
-    shipment.status = ShipmentStatus.SHIPPED
-    shipment.carrier, shipment.service = carrier, service
-    shipment.tracking_number, shipment.tracking_url = number, url
-    shipment.shipped_at = utcnow()
-    session.flush()
-    remaining = (
-        session.scalar(
-            select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.shipped), 0)).where(
-                OrderLine.order_id == order.id
-            )
-        )
-        or 0
-    )
+    remaining = conn.execute(_UNSHIPPED_UNITS, {"order_id": order_id}).scalar_one()
     target = OrderStatus.PARTIALLY_SHIPPED if remaining else OrderStatus.SHIPPED
-    previous, order.status = order.status, target
-    if target == OrderStatus.SHIPPED:
-        order.shipped_at = shipment.shipped_at
-    outbox = _queue_fulfilment_push(session, order, shipment)
-    mailed = notify_customer and queue_shipped_mail(session, order, shipment)
+    _set_order_status(
+        conn, session, order_id, target, shipped_at if target == OrderStatus.SHIPPED else None
+    )
+    parcel = ShippedParcel(
+        shipment_id, shipment_number, carrier, number, url, order_id, order_number,
+        external_id, email, ship_name,
+    )  # fmt: skip
+    outbox = channel_id is not None and _queue_fulfilment_push(session, channel_id, parcel)
+    mailed = notify_customer and queue_shipped_mail(session, parcel)
     _audit(
         session,
-        order.id,
+        order_id,
         actor,
         f"order.{target}",
-        f"Shipped {shipment.number} with {carrier}"
+        f"Shipped {shipment_number} with {carrier}"
         + (f" {number}" if number else "")
-        + f" ({previous} → {target.replace('_', ' ')})"
+        + f" ({order_status} → {target.replace('_', ' ')})"
         + ("; customer mail queued" if mailed else "")
         + ("; channel update queued" if outbox else ""),
     )
-    session.flush()
     return ShipResult(
-        get_shipment(session, shipment.id),
+        get_shipment(session, shipment_id),
         target,
         mailed,
         outbox,
-        message=f"{shipment.number} shipped",
+        message=f"{shipment_number} shipped",
     )
 
 
-def _queue_fulfilment_push(session: Session, order: SalesOrder, shipment: Shipment) -> bool:
-    if order.channel_id is None:
-        return False
-    channel = session.get(Channel, order.channel_id)
+def _change_shipment(conn, session: Session, shipment_id: int, was: str, values: dict) -> None:
+    """Move a shipment on from status `was`, guarded: when another workstation moved it first
+    nothing is written and Conflict says so. A Shipment loaded in the session re-reads."""
+    statement = _shipment_update(tuple(sorted(values)))
+    params = {f"new_{column}": value for column, value in values.items()}
+    changed = conn.execute(statement, {"shipment_id": shipment_id, "was": was, **params})
+    if changed.rowcount != 1:
+        raise Conflict("the shipment was changed at another workstation; open it again")
+    expire_loaded(session, Shipment, [shipment_id], list(values))
+
+
+def _set_order_status(conn, session: Session, order_id: int, status: str, shipped_at=None) -> None:
+    """The order's new status (and shipped time, when given); a loaded SalesOrder re-reads."""
+    conn.execute(
+        _ORDER_STATUS if shipped_at is None else _ORDER_SHIPPED,
+        {"order_id": order_id, "new_status": status, "new_shipped_at": shipped_at, "now": utcnow()},
+    )
+    expire_loaded(session, SalesOrder, [order_id], ["status", "shipped_at", "updated_at"])
+
+
+def _queue_fulfilment_push(session: Session, channel_id: int, parcel: ShippedParcel) -> bool:
+    channel = session.get(Channel, channel_id)
     if channel is None or channel.kind == ChannelKind.CSV or not channel.enabled:
         return False
     lines = session.execute(
         select(OrderLine.external_line_id, OrderLine.sku, ShipmentLine.quantity)
         .join(ShipmentLine, ShipmentLine.order_line_id == OrderLine.id)
-        .where(ShipmentLine.shipment_id == shipment.id)
+        .where(ShipmentLine.shipment_id == parcel.shipment_id)
     ).all()
     session.add(
         OutboxMessage(
             channel_id=channel.id,
             kind="fulfillment",
-            idempotency_key=f"fulfillment:{channel.id}:{shipment.number}",
+            idempotency_key=f"fulfillment:{channel.id}:{parcel.number}",
             payload={
-                "order_external_id": order.external_id,
-                "shipment": shipment.number,
-                "carrier": shipment.carrier,
-                "tracking_number": shipment.tracking_number,
-                "tracking_url": shipment.tracking_url,
+                "order_external_id": parcel.order_external_id,
+                "shipment": parcel.number,
+                "carrier": parcel.carrier,
+                "tracking_number": parcel.tracking_number,
+                "tracking_url": parcel.tracking_url,
                 "lines": [
                     {"external_line_id": ext, "sku": sku, "quantity": qty}
                     for ext, sku, qty in lines
@@ -517,50 +555,61 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
 
 # Built once: the packing station reads these after every scan, and constructing a statement
 # costs more than running it. Executed on the session's connection (Core, no ORM compile).
-_SHIPMENT_HEAD = (
-    select(
-        Shipment.id,
-        Shipment.number,
-        Shipment.order_id,
-        SalesOrder.number,
-        Shipment.status,
-        # `ship_name or email or ""`: an empty name (a pickup typed with a company only)
-        # falls through to the e-mail address like a missing one.
-        func.coalesce(func.nullif(SalesOrder.ship_name, ""), func.nullif(SalesOrder.email, ""), ""),
-        SalesOrder.ship_country,
-        Shipment.carrier,
-        Shipment.service,
-        Shipment.tracking_number,
-        Shipment.tracking_url,
-        Shipment.weight_g,
-        Shipment.expected_weight_g,
-        Shipment.package_count,
-        Shipment.verified_by,
-        Shipment.override_reason,
-        Shipment.created_at,
-        Shipment.packed_at,
-        Shipment.shipped_at,
-        SalesOrder.notes,
-    )
-    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
-    .where(Shipment.id == bindparam("shipment_id"))
+_HEAD_COLUMNS = (
+    Shipment.id,
+    Shipment.number,
+    Shipment.order_id,
+    SalesOrder.number,
+    Shipment.status,
+    # `ship_name or email or ""`: an empty name (a pickup typed with a company only)
+    # falls through to the e-mail address like a missing one.
+    func.coalesce(func.nullif(SalesOrder.ship_name, ""), func.nullif(SalesOrder.email, ""), ""),
+    SalesOrder.ship_country,
+    Shipment.carrier,
+    Shipment.service,
+    Shipment.tracking_number,
+    Shipment.tracking_url,
+    Shipment.weight_g,
+    Shipment.expected_weight_g,
+    Shipment.package_count,
+    Shipment.verified_by,
+    Shipment.override_reason,
+    Shipment.created_at,
+    Shipment.packed_at,
+    Shipment.shipped_at,
+    SalesOrder.notes,
+    # not part of the view: what packing checks the order's state with
+    SalesOrder.status,
+    SalesOrder.on_hold,
+    SalesOrder.hold_reason,
 )
-_SHIPMENT_LINES = (
-    select(
-        ShipmentLine.id,
-        ShipmentLine.order_line_id,
-        OrderLine.product_id,
-        OrderLine.sku,
-        OrderLine.name,
-        Product.gtin,
-        ShipmentLine.quantity,
-        ShipmentLine.verified,
-        Product.weight_g,
-    )
-    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+_VIEW_COLUMNS = 20  # head columns the view shows; the order's state follows
+_ORDER_STATE = _VIEW_COLUMNS
+_LINE_COLUMNS = (
+    ShipmentLine.id,
+    ShipmentLine.order_line_id,
+    OrderLine.product_id,
+    OrderLine.sku,
+    OrderLine.name,
+    Product.gtin,
+    ShipmentLine.quantity,
+    ShipmentLine.verified,
+    Product.weight_g,
+    # not part of the view: how a scan is matched to a line without asking the catalogue
+    Product.sku,
+    Product.name,
+    Product.archived,
+)
+_HEAD_WIDTH = len(_HEAD_COLUMNS)
+# One statement: the head on every row, a row per line (one row of NULL lines when it has none).
+_SHIPMENT_READ = (
+    select(*_HEAD_COLUMNS, *_LINE_COLUMNS)
+    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
+    .outerjoin(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+    .outerjoin(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
     .outerjoin(Product, Product.id == OrderLine.product_id)
-    .where(ShipmentLine.shipment_id == bindparam("shipment_id"))
-    .order_by(OrderLine.line_no)
+    .where(Shipment.id == bindparam("shipment_id"))
+    .order_by(OrderLine.line_no, ShipmentLine.id)
 )
 _LINE_TABLE = ShipmentLine.__table__
 # Counts only while the line still needs units: two benches scanning the last unit at once
@@ -573,31 +622,87 @@ _COUNT_SCAN = (
     )
     .values(verified=_LINE_TABLE.c.verified + 1)
 )
+_PACKING_ORDER = select(
+    SalesOrder.number,
+    SalesOrder.status,
+    SalesOrder.on_hold,
+    SalesOrder.hold_reason,
+    SalesOrder.fulfil_location_id,
+).where(SalesOrder.id == bindparam("order_id"))
+_SHIPMENT_TABLE = Shipment.__table__
+_NEW_SHIPMENT = insert(_SHIPMENT_TABLE).returning(_SHIPMENT_TABLE.c.id)
+_NEW_SHIPMENT_LINES = insert(_LINE_TABLE)
+_NEW_PACKAGES = insert(ShipmentPackage.__table__)
+_SHIPPING_HEAD = (
+    select(
+        Shipment.number,
+        Shipment.status,
+        Shipment.order_id,
+        SalesOrder.number,
+        SalesOrder.status,
+        SalesOrder.on_hold,
+        SalesOrder.hold_reason,
+        SalesOrder.delivery_method,
+        SalesOrder.channel_id,
+        SalesOrder.external_id,
+        SalesOrder.email,
+        SalesOrder.ship_name,
+    )
+    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
+    .where(Shipment.id == bindparam("shipment_id"))
+)
+_PARCEL_ITEMS = select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
+    ShipmentLine.shipment_id == bindparam("shipment_id")
+)
+_UNSHIPPED_UNITS = select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.shipped), 0)).where(
+    OrderLine.order_id == bindparam("order_id")
+)
+_ORDER_TABLE = SalesOrder.__table__
+_ORDER_STATUS = (
+    update(_ORDER_TABLE)
+    .where(_ORDER_TABLE.c.id == bindparam("order_id"))
+    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
+)
+_ORDER_SHIPPED = _ORDER_STATUS.values(shipped_at=bindparam("new_shipped_at"))
+
+
+@cache
+def _shipment_update(columns: tuple[str, ...]):
+    """UPDATE of these shipment columns, from status :was (built once per set of columns)."""
+    return (
+        update(_SHIPMENT_TABLE)
+        .where(
+            _SHIPMENT_TABLE.c.id == bindparam("shipment_id"),
+            _SHIPMENT_TABLE.c.status == bindparam("was"),
+        )
+        .values({column: bindparam(f"new_{column}") for column in columns})
+    )
 
 
 def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
-    """The shipment with its order's ship-to and its lines, in two column reads (no ORM
+    """The shipment with its order's ship-to and its lines, in one column read (no ORM
     entities: the packing station calls this after every scan)."""
-    head, rows = _read_shipment(core_connection(session), shipment_id)
-    return _shipment_view(head, rows)
+    return _shipment_view(*_read_shipment(core_connection(session), shipment_id))
 
 
 def _read_shipment(conn, shipment_id: int):
-    head = conn.execute(_SHIPMENT_HEAD, {"shipment_id": shipment_id}).first()
-    if head is None:
+    """(head, lines): the _HEAD_COLUMNS and one _LINE_COLUMNS tuple per line, in line order."""
+    rows = conn.execute(_SHIPMENT_READ, {"shipment_id": shipment_id}).all()
+    if not rows:
         raise NotFound(f"shipment #{shipment_id} does not exist")
-    return head, conn.execute(_SHIPMENT_LINES, {"shipment_id": shipment_id}).all()
+    head = tuple(rows[0][:_HEAD_WIDTH])
+    return head, [tuple(row[_HEAD_WIDTH:]) for row in rows if row[_HEAD_WIDTH] is not None]
 
 
 def _shipment_view(head, rows) -> ShipmentView:
-    """rows: _SHIPMENT_LINES columns (…, quantity at 6, verified at 7, product weight at 8)."""
+    """rows: _LINE_COLUMNS values (…, quantity at 6, verified at 7, product weight at 8)."""
     lines = tuple(ShipmentLineView(*row[:8]) for row in rows)
     weight = sum((row[8] or 0) * row[6] for row in rows)
     (
         sid, number, order_id, order_number, status, customer, country, carrier, service,
         tracking, tracking_url, weight_g, expected, packages, verified_by, override, created_at,
         packed_at, shipped_at, notes,
-    ) = head  # fmt: skip
+    ) = head[:_VIEW_COLUMNS]  # fmt: skip
     return ShipmentView(
         id=sid,
         number=number,

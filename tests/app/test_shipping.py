@@ -290,3 +290,71 @@ def test_shipment_customer_falls_back_to_the_email_for_an_empty_name(session_fac
         s.execute(update(SalesOrder).where(SalesOrder.id == order_id).values(ship_name=""))
         shipment = start_packing(s, order_id, actor=ACTOR)
     assert shipment.customer == "buyer@example.com"
+
+
+def test_scans_matched_on_the_parcel_follow_the_catalogue_rules(session_factory, shop):
+    """A scan is matched on the parcel's own lines first, the way the catalogue lookup would
+    find it: a GTIN in any form (UPC-A for an EAN-13 with a leading 0), an exact SKU; digits
+    that are no line's GTIN, a SKU in other case and extra barcodes go to the catalogue."""
+    from app.inventory.products import add_scan_code
+
+    with unit_of_work(session_factory) as s:
+        upc = create_product(
+            s, ProductInput(sku="036000291452", name="Digits", gtin="0012345678905"), actor=ACTOR
+        ).id
+        receive_stock(s, product_id=upc, bin_id=shop["shelf"], quantity=5, actor=ACTOR)
+        add_scan_code(s, shop["cap"], "CAPX-77", actor=ACTOR)
+    order_id = new_order(session_factory, (upc, 3), (shop["cap"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment = start_packing(s, order_id, actor=ACTOR)
+        assert verify_item(s, shipment.id, "012345678905").message == "036000291452: 1 of 3"
+        assert verify_item(s, shipment.id, "036000291452").message == "036000291452: 2 of 3"
+        assert verify_item(s, shipment.id, "0012345678905").message == "036000291452: 3 of 3"
+        assert verify_item(s, shipment.id, "CAPX-77").message == "CAP-1: 1 of 1"
+        with pytest.raises(WrongItem, match="MUG-1 \\(Mug\\) is not in order"):
+            verify_item(s, shipment.id, "4006381333931")
+
+
+def _other_bench_moves_the_shipment_first(session_factory, status: str):
+    """Before this bench's guarded shipment UPDATE runs, another bench (PostgreSQL has no
+    single writer) moves the same shipment to `status`."""
+    from sqlalchemy import event
+
+    engine = session_factory.kw["bind"]
+
+    def other_bench_first(conn, cursor, statement, params, context, executemany):
+        if statement.startswith("UPDATE shipment SET status"):
+            cursor.execute("UPDATE shipment SET status = ?", (status,))
+
+    event.listen(engine, "before_cursor_execute", other_bench_first)
+    return lambda: event.remove(engine, "before_cursor_execute", other_bench_first)
+
+
+def test_a_parcel_shipped_at_another_bench_meanwhile_is_not_shipped_twice(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment_id = start_packing(s, order_id, actor=ACTOR).id
+        verify_item(s, shipment_id, "MUG-1")
+        complete_packing(s, shipment_id, actor=ACTOR)
+    stop = _other_bench_moves_the_shipment_first(session_factory, "shipped")
+    try:
+        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
+            ship_shipment(s, shipment_id, carrier="ups", tracking_number=UPS, actor=ACTOR)
+    finally:
+        stop()
+    with unit_of_work(session_factory, write=False) as s:  # rolled back: nothing left the bin
+        assert get_product(s, shop["mug"]).on_hand == 10
+        assert get_order(s, order_id).status == "packed"
+
+
+def test_a_parcel_packed_at_another_bench_meanwhile_is_refused(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment_id = start_packing(s, order_id, actor=ACTOR).id
+        verify_item(s, shipment_id, "MUG-1")
+    stop = _other_bench_moves_the_shipment_first(session_factory, "voided")
+    try:
+        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
+            complete_packing(s, shipment_id, actor=ACTOR)
+    finally:
+        stop()
