@@ -10,17 +10,69 @@ reported as shortfalls.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.inventory.reservations import availability, reserve_lines
 from app.orders.dto import AllocationResult, Shortfall
+from app.uow import core_connection, expire_loaded
 from db.enums import LocationKind
 from db.models import Location, OrderLine, Product, SalesOrder
 
 
-def _proximity(location: Location, order: SalesOrder) -> int:
+class OrderToAllocate(Protocol):
+    """What allocation reads of an order: a SalesOrder, or a row of ORDER_TO_ALLOCATE."""
+
+    id: int
+    number: str
+    delivery_method: str
+    pickup_location_id: int | None
+    fulfil_location_id: int | None
+    ship_country: str | None
+    ship_region: str | None
+
+
+# Built once and run on the connection: allocation runs for every order.
+ORDER_TO_ALLOCATE = select(
+    SalesOrder.id,
+    SalesOrder.number,
+    SalesOrder.status,
+    SalesOrder.delivery_method,
+    SalesOrder.pickup_location_id,
+    SalesOrder.fulfil_location_id,
+    SalesOrder.ship_country,
+    SalesOrder.ship_region,
+).where(SalesOrder.id == bindparam("order_id"))
+_LINES = (
+    select(
+        OrderLine.id,
+        OrderLine.line_no,
+        OrderLine.sku,
+        OrderLine.product_id,
+        OrderLine.quantity,
+        OrderLine.allocated,
+        OrderLine.shipped,
+        Product.allow_backorder,
+    )
+    .join(Product, Product.id == OrderLine.product_id)
+    .where(OrderLine.order_id == bindparam("order_id"))
+    .order_by(OrderLine.line_no)
+)
+_ACTIVE_LOCATIONS = select(
+    Location.id, Location.code, Location.kind, Location.country, Location.region
+).where(Location.active.is_(True))
+_LOCATION_CODE = select(Location.code).where(Location.id == bindparam("location_id"))
+_ORDER_TABLE = SalesOrder.__table__
+_FULFIL_FROM = (
+    update(_ORDER_TABLE)
+    .where(_ORDER_TABLE.c.id == bindparam("order_id"))
+    .values(fulfil_location_id=bindparam("location_id"))
+)
+
+
+def _proximity(location, order: OrderToAllocate) -> int:
     if not order.ship_country or location.country != order.ship_country:
         return 0
     if order.ship_region and location.region and location.region == order.ship_region:
@@ -30,7 +82,7 @@ def _proximity(location: Location, order: SalesOrder) -> int:
 
 def choose_location(
     session: Session,
-    order: SalesOrder,
+    order: OrderToAllocate,
     needs: dict[int, int],
     backorder: set[int],
     available: dict[tuple[int, int], int],
@@ -41,11 +93,11 @@ def choose_location(
         return order.pickup_location_id
     if order.fulfil_location_id is not None:
         return order.fulfil_location_id
-    locations = list(session.scalars(select(Location).where(Location.active.is_(True))))
+    locations = core_connection(session).execute(_ACTIVE_LOCATIONS).all()
     if not locations:
         return None
 
-    def covered(location: Location) -> int:
+    def covered(location) -> int:
         return sum(
             min(max(available.get((pid, location.id), 0), 0), qty) if pid not in backorder else qty
             for pid, qty in needs.items()
@@ -53,7 +105,7 @@ def choose_location(
 
     total = sum(needs.values())
 
-    def rank(location: Location) -> tuple:
+    def rank(location) -> tuple:
         units = covered(location)
         return (
             units >= total,
@@ -66,30 +118,27 @@ def choose_location(
     return max(locations, key=rank).id
 
 
-def allocate(session: Session, order: SalesOrder) -> AllocationResult:
-    """Reserve what each product line still needs at the chosen location (no audit here)."""
-    lines = list(
-        session.scalars(
-            select(OrderLine)
-            .where(OrderLine.order_id == order.id, OrderLine.product_id.is_not(None))
-            .order_by(OrderLine.line_no)
-        )
-    )
+def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
+    """Reserve what each product line still needs at the chosen location (no audit here).
+    Prebuilt statements on the connection; a SalesOrder loaded in the session re-reads its
+    fulfilment location."""
+    conn = core_connection(session)
+    lines = conn.execute(_LINES, {"order_id": order.id}).all()
     needs: dict[int, int] = defaultdict(int)
+    backorder: set[int] = set()
     for line in lines:
         need = line.quantity - line.allocated - line.shipped
         if need > 0:
             needs[line.product_id] += need
+            if line.allow_backorder:
+                backorder.add(line.product_id)
     if not needs:
-        location = (
-            session.get(Location, order.fulfil_location_id) if order.fulfil_location_id else None
+        code = (
+            conn.execute(_LOCATION_CODE, {"location_id": order.fulfil_location_id}).scalar()
+            if order.fulfil_location_id
+            else None
         )
-        return AllocationResult(order.id, order.number, location.code if location else None, 0, ())
-    backorder = set(
-        session.scalars(
-            select(Product.id).where(Product.id.in_(needs), Product.allow_backorder.is_(True))
-        )
-    )
+        return AllocationResult(order.id, order.number, code, 0, ())
     available = availability(session, list(needs))
     location_id = choose_location(session, order, dict(needs), backorder, available)
     if location_id is None:
@@ -99,7 +148,9 @@ def allocate(session: Session, order: SalesOrder) -> AllocationResult:
             if line.quantity - line.allocated - line.shipped > 0
         )
         return AllocationResult(order.id, order.number, None, 0, shortfalls)
-    order.fulfil_location_id = location_id
+    if order.fulfil_location_id != location_id:
+        conn.execute(_FULFIL_FROM, {"order_id": order.id, "location_id": location_id})
+        expire_loaded(session, SalesOrder, [order.id], ["fulfil_location_id", "updated_at"])
     allocated, shortfalls, reservations = 0, [], []
     for line in lines:
         need = line.quantity - line.allocated - line.shipped
@@ -114,5 +165,5 @@ def allocate(session: Session, order: SalesOrder) -> AllocationResult:
         if take < need:
             shortfalls.append(Shortfall(line.line_no, line.sku, need, max(have, 0)))
     reserve_lines(session, reservations)
-    location = session.get(Location, location_id)
-    return AllocationResult(order.id, order.number, location.code, allocated, tuple(shortfalls))
+    code = conn.execute(_LOCATION_CODE, {"location_id": location_id}).scalar()
+    return AllocationResult(order.id, order.number, code, allocated, tuple(shortfalls))

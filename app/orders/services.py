@@ -19,10 +19,11 @@ from app.errors import Conflict, DomainError, InvalidTransition, NotFound, Valid
 from app.inventory.reservations import release_reservation
 from app.numbering import next_number
 from app.orders.address import validate_address
-from app.orders.allocation import allocate
+from app.orders.allocation import ORDER_TO_ALLOCATE, allocate
 from app.orders.dto import AllocationResult, LineInput, OrderInput, OrderSaved
 from app.orders.rules import ALLOCATABLE, HOLDABLE, check_transition, order_totals, risk_flags
 from app.settings import get_setting
+from app.uow import core_connection
 from db.enums import DeliveryMethod, LocationKind, OrderStatus, PaymentStatus
 from db.models import Channel, Customer, Location, OrderLine, Product, SalesOrder
 from db.types import utcnow
@@ -355,7 +356,11 @@ def confirm_order(session: Session, order_id: int, *, actor: str) -> OrderSaved:
 
 def allocate_order(session: Session, order_id: int, *, actor: str) -> AllocationResult:
     """Reserve what the order's lines still need (after stock arrived or a line was linked)."""
-    order = _order(session, order_id, lock=True)
+    order = (
+        core_connection(session).execute(_ORDER_TO_ALLOCATE_LOCKED, {"order_id": order_id}).first()
+    )
+    if order is None:
+        raise NotFound(f"order #{order_id} does not exist")
     if order.status not in ALLOCATABLE:
         raise InvalidTransition(
             "order",
@@ -374,6 +379,9 @@ def allocate_order(session: Session, order_id: int, *, actor: str) -> Allocation
             _allocation_details(result),
         )
     return result
+
+
+_ORDER_TO_ALLOCATE_LOCKED = ORDER_TO_ALLOCATE.with_for_update()
 
 
 def cancel_order(session: Session, order_id: int, *, reason: str, actor: str) -> OrderSaved:

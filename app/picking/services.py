@@ -22,6 +22,7 @@ from app.inventory.products import find_product_by_code
 from app.inventory.reservations import plan_picks, release_reservation
 from app.numbering import next_number
 from app.orders.rules import check_transition
+from app.orders.status import set_order_status
 from app.picking.dto import PickLineView, PickListSaved, PickListView, PickResult
 from app.uow import core_connection
 from db.enums import OrderStatus, PickListStatus
@@ -45,21 +46,38 @@ def _to_pick(line: Any) -> int:
     return line.allocated - max(line.picked - line.shipped, 0)
 
 
+# Built once and run on the connection (a list is made for every order or batch).
+_ON_OPEN_LISTS = (
+    select(PickListOrder.order_id, PickList.number)
+    .join(PickList, PickList.id == PickListOrder.pick_list_id)
+    .where(
+        PickListOrder.order_id.in_(bindparam("orders", expanding=True)),
+        PickList.status.in_((PickListStatus.OPEN, PickListStatus.IN_PROGRESS)),
+    )
+)
+_ORDERS_TO_PICK = (
+    select(
+        SalesOrder.id,
+        SalesOrder.number,
+        SalesOrder.status,
+        SalesOrder.on_hold,
+        SalesOrder.hold_reason,
+        SalesOrder.fulfil_location_id,
+    )
+    .where(SalesOrder.id.in_(bindparam("orders", expanding=True)))
+    .order_by(SalesOrder.placed_at, SalesOrder.id)
+)
+_NEW_LIST = insert(PickList.__table__).returning(PickList.__table__.c.id)
+_NEW_LIST_ORDERS = insert(PickListOrder.__table__)
+_NEW_LIST_LINES = insert(PickListLine.__table__)
+
+
 def _on_open_lists(session: Session, order_ids: list[int]) -> dict[int, str]:
     """Order id → the open pick list it is already on, for all the orders in one query."""
-    return dict(
-        session.execute(
-            select(PickListOrder.order_id, PickList.number)
-            .join(PickList, PickList.id == PickListOrder.pick_list_id)
-            .where(
-                PickListOrder.order_id.in_(order_ids),
-                PickList.status.in_((PickListStatus.OPEN, PickListStatus.IN_PROGRESS)),
-            )
-        ).all()
-    )
+    return dict(core_connection(session).execute(_ON_OPEN_LISTS, {"orders": order_ids}).all())
 
 
-def _why_not_pickable(order: SalesOrder, open_list: str | None) -> str | None:
+def _why_not_pickable(order, open_list: str | None) -> str | None:
     if open_list:
         return f"already on pick list {open_list}"
     if order.on_hold:
@@ -97,13 +115,8 @@ def create_pick_list(
     skipped with the reason. Lines come from each order's reserved units, placed in bins by the
     product's default bin then walk order. Raises DomainError when no order can be picked.
     """
-    orders = list(
-        session.scalars(
-            select(SalesOrder)
-            .where(SalesOrder.id.in_(order_ids))
-            .order_by(SalesOrder.placed_at, SalesOrder.id)
-        )
-    )
+    conn = core_connection(session)
+    orders = conn.execute(_ORDERS_TO_PICK, {"orders": list(order_ids)}).all()
     skipped: list[tuple[str, str]] = []
     ready = []
     open_lists = _on_open_lists(session, [order.id for order in orders])
@@ -122,7 +135,7 @@ def create_pick_list(
         else:
             chosen.append(order)
     lines_by_order: dict[int, list] = {order.id: [] for order in chosen}
-    for line in core_connection(session).execute(_PICK_LINES, {"orders": list(lines_by_order)}):
+    for line in conn.execute(_PICK_LINES, {"orders": list(lines_by_order)}):
         if _to_pick(line) > 0:
             lines_by_order[line.order_id].append(line)
     wanted = [line for order in chosen for line in lines_by_order[order.id]]
@@ -136,7 +149,7 @@ def create_pick_list(
             strict=True,
         )
     )
-    plan: list[tuple[SalesOrder, list[tuple[Any, int, int]]]] = []
+    plan: list[tuple[Any, list[tuple[Any, int, int]]]] = []
     for order in chosen:
         lines = [
             (line, bin_id, qty)
@@ -150,28 +163,32 @@ def create_pick_list(
     if not plan:
         reasons = "; ".join(f"{n}: {why}" for n, why in skipped[:5]) or "no orders selected"
         raise DomainError(f"no order can be picked now ({reasons})")
-    pick_list = PickList(
-        number=next_number(session, "pick_list"),
-        location_id=location_id,
-        created_by=actor,
-        status=PickListStatus.OPEN,
-        created_at=utcnow(),
-    )
-    session.add(pick_list)
-    session.flush()
+    for order, _lines in plan:
+        check_transition(order.status, OrderStatus.PICKING, on_hold=order.on_hold)
+    list_number = next_number(session, "pick_list")
+    list_id = conn.execute(
+        _NEW_LIST,
+        {
+            "number": list_number,
+            "location_id": location_id,
+            "created_by": actor,
+            "status": PickListStatus.OPEN,
+            "created_at": utcnow(),
+        },
+    ).scalar_one()
     # Two executemany inserts for the whole list (its rows are read back as columns).
-    session.execute(
-        insert(PickListOrder),
+    conn.execute(
+        _NEW_LIST_ORDERS,
         [
-            {"pick_list_id": pick_list.id, "order_id": order.id, "slot": slot}
+            {"pick_list_id": list_id, "order_id": order.id, "slot": slot}
             for slot, (order, _lines) in enumerate(plan, start=1)
         ],
     )
-    session.execute(
-        insert(PickListLine),
+    conn.execute(
+        _NEW_LIST_LINES,
         [
             {
-                "pick_list_id": pick_list.id,
+                "pick_list_id": list_id,
                 "order_line_id": line.id,
                 "product_id": line.product_id,
                 "bin_id": bin_id,
@@ -181,33 +198,31 @@ def create_pick_list(
             for line, bin_id, qty in lines
         ],
     )
+    set_order_status(session, [order.id for order, _lines in plan], OrderStatus.PICKING)
     for slot, (order, _lines) in enumerate(plan, start=1):
-        check_transition(order.status, OrderStatus.PICKING, on_hold=order.on_hold)
-        previous, order.status = order.status, OrderStatus.PICKING
         record_event(
             session,
             actor=actor,
             action="order.picking",
             entity_type="order",
             entity_id=order.id,
-            summary=f"{previous.replace('_', ' ').capitalize()} → "
-            f"picking on {pick_list.number} (slot {slot})",
+            summary=f"{order.status.replace('_', ' ').capitalize()} → "
+            f"picking on {list_number} (slot {slot})",
         )
-    session.flush()
     numbers = tuple(order.number for order, _ in plan)
     record_event(
         session,
         actor=actor,
         action="pick_list.create",
         entity_type="pick_list",
-        entity_id=pick_list.id,
-        summary=f"Created {pick_list.number} for {len(numbers)} order(s)",
+        entity_id=list_id,
+        summary=f"Created {list_number} for {len(numbers)} order(s)",
         details={"orders": list(numbers), "skipped": skipped},
     )
-    message = f"{pick_list.number}: {len(numbers)} order(s)"
+    message = f"{list_number}: {len(numbers)} order(s)"
     if skipped:
         message += f", {len(skipped)} skipped"
-    return PickListSaved(pick_list.id, pick_list.number, numbers, tuple(skipped), message=message)
+    return PickListSaved(list_id, list_number, numbers, tuple(skipped), message=message)
 
 
 def _pick_list(session: Session, pick_list_id: int) -> PickList:

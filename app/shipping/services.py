@@ -29,6 +29,7 @@ from app.inventory.reservations import consume_lines, reserve_lines
 from app.notifications import queue_shipped_mail
 from app.numbering import next_number
 from app.orders.rules import check_transition
+from app.orders.status import set_order_status
 from app.settings import get_setting
 from app.shipping.dto import (
     PackageInput,
@@ -332,7 +333,7 @@ def complete_packing(
         "override_reason": override,
     }
     _change_shipment(conn, session, view.id, ShipmentStatus.PACKING, packed)
-    _set_order_status(conn, session, view.order_id, OrderStatus.PACKED)
+    set_order_status(session, [view.order_id], OrderStatus.PACKED)
     summary = f"Packed {view.number} ({order_status} → packed)"
     if override:
         summary += f"; verification overridden by {override}"
@@ -399,8 +400,11 @@ def ship_shipment(
     )
     remaining = conn.execute(_UNSHIPPED_UNITS, {"order_id": order_id}).scalar_one()
     target = OrderStatus.PARTIALLY_SHIPPED if remaining else OrderStatus.SHIPPED
-    _set_order_status(
-        conn, session, order_id, target, shipped_at if target == OrderStatus.SHIPPED else None
+    set_order_status(
+        session,
+        [order_id],
+        target,
+        shipped_at=shipped_at if target == OrderStatus.SHIPPED else None,
     )
     parcel = ShippedParcel(
         shipment_id, shipment_number, carrier, number, url, order_id, order_number,
@@ -437,15 +441,6 @@ def _change_shipment(conn, session: Session, shipment_id: int, was: str, values:
     if changed.rowcount != 1:
         raise Conflict("the shipment was changed at another workstation; open it again")
     expire_loaded(session, Shipment, [shipment_id], list(values))
-
-
-def _set_order_status(conn, session: Session, order_id: int, status: str, shipped_at=None) -> None:
-    """The order's new status (and shipped time, when given); a loaded SalesOrder re-reads."""
-    conn.execute(
-        _ORDER_STATUS if shipped_at is None else _ORDER_SHIPPED,
-        {"order_id": order_id, "new_status": status, "new_shipped_at": shipped_at, "now": utcnow()},
-    )
-    expire_loaded(session, SalesOrder, [order_id], ["status", "shipped_at", "updated_at"])
 
 
 def _queue_fulfilment_push(session: Session, channel_id: int, parcel: ShippedParcel) -> bool:
@@ -657,13 +652,6 @@ _PARCEL_ITEMS = select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
 _UNSHIPPED_UNITS = select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.shipped), 0)).where(
     OrderLine.order_id == bindparam("order_id")
 )
-_ORDER_TABLE = SalesOrder.__table__
-_ORDER_STATUS = (
-    update(_ORDER_TABLE)
-    .where(_ORDER_TABLE.c.id == bindparam("order_id"))
-    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
-)
-_ORDER_SHIPPED = _ORDER_STATUS.values(shipped_at=bindparam("new_shipped_at"))
 
 
 @cache
