@@ -23,26 +23,29 @@ _READ = (
     .where(NumberSequence.name == bindparam("kind"))
     .with_for_update()
 )
-_ADVANCE = (
+# One statement takes the number: the UPDATE locks the row (PostgreSQL) and returns the value
+# after it, so the number taken is one less.
+_TAKE = (
     update(NumberSequence.__table__)
     .where(NumberSequence.__table__.c.name == bindparam("kind"))
     .values(next_value=NumberSequence.__table__.c.next_value + 1)
+    .returning(NumberSequence.__table__.c.next_value)
 )
 
 
 def next_number(session: Session, kind: str) -> str:
     """Reserve the next number of `kind` (e.g. 'SO-000123') inside the caller's transaction.
-    Two prebuilt statements on the connection (pick lists, shipments and RMAs each take one)."""
+    One prebuilt statement on the connection (pick lists, shipments and RMAs each take one)."""
     if kind not in PREFIXES:
         raise ValueError(f"unknown number sequence {kind!r}")
     conn = core_connection(session)
-    value = conn.execute(_READ, {"kind": kind}).scalar_one_or_none()
-    if value is None:
+    taken = conn.execute(_TAKE, {"kind": kind}).scalar_one_or_none()
+    if taken is None:
         session.add(NumberSequence(name=kind, next_value=2))
         session.flush()
         value = 1
     else:
-        conn.execute(_ADVANCE, {"kind": kind})
+        value = taken - 1
         # A NumberSequence loaded earlier in this session would still show the old value.
         expire_loaded(session, NumberSequence, [kind], ["next_value"])
     return format_number(kind, value)

@@ -39,6 +39,8 @@ def core_connection(session: Session):
 def expire_loaded(session: Session, model, ids, attributes: Sequence[str] | None) -> None:
     """After a Core UPDATE/DELETE: objects of `model` with these ids already in the session
     re-read the named attributes (None: the row is gone, the object leaves the session)."""
+    if not session.identity_map:  # nothing loaded (hot paths read columns): nothing to expire
+        return
     for object_id in ids:
         loaded = session.identity_map.get(session.identity_key(model, object_id))
         if loaded is None:

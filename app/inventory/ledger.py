@@ -132,6 +132,9 @@ LOCK_PRODUCTS = (
 _MOVE_BINS = select(Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active).where(
     Bin.id.in_(bindparam("ids", expanding=True))
 )
+_LEVELS_OF = select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
+    tuple_(StockLevel.product_id, StockLevel.bin_id).in_(bindparam("pairs", expanding=True))
+)
 _LEVEL = StockLevel.__table__
 _TAKE_LEVEL = (
     update(_LEVEL)
@@ -208,14 +211,7 @@ def post_moves(
     if takes:
         # Check first (the product rows are locked, so nobody changes these levels meanwhile),
         # then take; the guarded UPDATE is a second line of defence.
-        have = {
-            (p, b): q
-            for p, b, q in conn.execute(
-                select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
-                    tuple_(StockLevel.product_id, StockLevel.bin_id).in_(list(takes))
-                )
-            )
-        }
+        have = {(p, b): q for p, b, q in conn.execute(_LEVELS_OF, {"pairs": list(takes)})}
         for (product_id, bin_id), quantity in takes.items():
             if have.get((product_id, bin_id), 0) < quantity:
                 raise OutOfStock(

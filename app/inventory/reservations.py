@@ -104,6 +104,7 @@ def availability(
     return result
 
 
+_NEW_RESERVATIONS = insert(Reservation.__table__)
 _RESERVE_LINES = select(
     OrderLine.id,
     OrderLine.line_no,
@@ -178,6 +179,27 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
             raise OutOfStock(
                 f"only {max(have, 0)} of {sku} available at {code or location_id}, need {quantity}"
             )
+    hold_units(
+        session,
+        [
+            (line_id, lines[line_id].product_id, location_id, qty)
+            for line_id, location_id, qty in items
+        ],
+    )
+    return sum(quantity for _, _, quantity in items)
+
+
+def hold_units(session: Session, items: Sequence[tuple[int, int, int, int]]) -> None:
+    """Write reservations already checked: items are (order_line_id, product_id, location_id,
+    quantity) that the caller has validated against the lines and against availability read
+    under the product lock in this transaction (reserve_lines does both; allocation too).
+    Adds to a line's reservation at that location or makes one; raises the lines' allocated."""
+    if not items:
+        return
+    conn = core_connection(session)
+    wanted: dict[int, int] = defaultdict(int)
+    for line_id, _product, _location, quantity in items:
+        wanted[line_id] += quantity
     existing = {
         (line_id, location_id): rid
         for rid, line_id, location_id in conn.execute(_EXISTING_RESERVATIONS, {"ids": list(wanted)})
@@ -185,7 +207,7 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
     added: dict[int, int] = defaultdict(int)
     new_rows: dict[tuple[int, int], dict] = {}
     now = utcnow()
-    for line_id, location_id, quantity in items:
+    for line_id, product_id, location_id, quantity in items:
         rid = existing.get((line_id, location_id))
         if rid is not None:
             added[rid] += quantity
@@ -194,7 +216,7 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
         else:
             new_rows[(line_id, location_id)] = {
                 "order_line_id": line_id,
-                "product_id": lines[line_id].product_id,
+                "product_id": product_id,
                 "location_id": location_id,
                 "quantity": quantity,
                 "created_at": now,
@@ -202,11 +224,18 @@ def reserve_lines(session: Session, items: Sequence[tuple[int, int, int]]) -> in
     if added:
         conn.execute(_ADD_RESERVED, [{"rid": rid, "qty": qty} for rid, qty in added.items()])
     if new_rows:
-        conn.execute(insert(_RESERVATION), list(new_rows.values()))
+        conn.execute(_NEW_RESERVATIONS, list(new_rows.values()))
     conn.execute(_ALLOCATE_LINE, [{"lid": lid, "qty": qty} for lid, qty in wanted.items()])
     expire_loaded(session, OrderLine, wanted, ("allocated",))
     expire_loaded(session, Reservation, added, ("quantity",))
-    return sum(quantity for _, _, quantity in items)
+
+
+def lock_products(session: Session, product_ids) -> None:
+    """Take the products' row locks before reading their availability (PostgreSQL: concurrent
+    allocations of the same products queue here). SQLite has one writer already: no read."""
+    conn = core_connection(session)
+    if conn.dialect.name != "sqlite":
+        conn.execute(LOCK_PRODUCTS, {"ids": sorted(set(product_ids))}).all()
 
 
 def reserve_stock(session: Session, order_line_id: int, location_id: int, quantity: int) -> int:

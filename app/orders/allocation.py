@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.inventory.reservations import availability, reserve_lines
+from app.inventory.reservations import availability, hold_units, lock_products
 from app.orders.dto import AllocationResult, Shortfall
 from app.uow import core_connection, expire_loaded
 from db.enums import LocationKind
@@ -139,6 +139,9 @@ def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
             else None
         )
         return AllocationResult(order.id, order.number, code, 0, ())
+    # Locked before availability is read, so what is read stays true until commit and the
+    # reservations below need no second check (hold_units).
+    lock_products(session, needs)
     available = availability(session, list(needs))
     location_id = choose_location(session, order, dict(needs), backorder, available)
     if location_id is None:
@@ -159,11 +162,11 @@ def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
         have = available.get((line.product_id, location_id), 0)
         take = need if line.product_id in backorder else max(min(need, have), 0)
         if take > 0:
-            reservations.append((line.id, location_id, take))
+            reservations.append((line.id, line.product_id, location_id, take))
             available[(line.product_id, location_id)] = have - take
             allocated += take
         if take < need:
             shortfalls.append(Shortfall(line.line_no, line.sku, need, max(have, 0)))
-    reserve_lines(session, reservations)
+    hold_units(session, reservations)
     code = conn.execute(_LOCATION_CODE, {"location_id": location_id}).scalar()
     return AllocationResult(order.id, order.number, code, allocated, tuple(shortfalls))
