@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
@@ -129,12 +130,23 @@ LOCK_PRODUCTS = (
     .where(Product.id.in_(bindparam("ids", expanding=True)))
     .with_for_update()
 )
-_MOVE_BINS = select(Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active).where(
-    Bin.id.in_(bindparam("ids", expanding=True))
+_BIN_FACTS = (Bin.id, Bin.code, Bin.location_id, Bin.kind, Bin.active)
+_MOVE_BINS = select(*_BIN_FACTS).where(Bin.id.in_(bindparam("ids", expanding=True)))
+_SOURCE_LEVELS = (
+    select(StockLevel.product_id, StockLevel.on_hand, *_BIN_FACTS)
+    .join(Bin, Bin.id == StockLevel.bin_id)
+    .where(tuple_(StockLevel.product_id, StockLevel.bin_id).in_(bindparam("pairs", expanding=True)))
 )
-_LEVELS_OF = select(StockLevel.product_id, StockLevel.bin_id, StockLevel.on_hand).where(
-    tuple_(StockLevel.product_id, StockLevel.bin_id).in_(bindparam("pairs", expanding=True))
-)
+
+
+class _BinFacts(NamedTuple):
+    id: int
+    code: str
+    location_id: int
+    kind: str
+    active: bool
+
+
 _LEVEL = StockLevel.__table__
 _TAKE_LEVEL = (
     update(_LEVEL)
@@ -174,13 +186,28 @@ def post_moves(
             raise ValidationError("source and destination bin are the same", field="to_bin_id")
     product_ids = sorted({spec.product_id for spec in specs})
     conn = core_connection(session)
-    # Row locks serialise writers on PostgreSQL; SQLite already has one writer (BEGIN IMMEDIATE).
-    products = {p.id: p for p in conn.execute(LOCK_PRODUCTS, {"ids": product_ids})}
-    missing = [pid for pid in product_ids if pid not in products]
-    if missing:
-        raise NotFound(f"product #{missing[0]} does not exist")
+    # Row locks serialise writers on PostgreSQL; SQLite already has one writer (BEGIN IMMEDIATE),
+    # so there the products are read only when their backorder flag is needed (or for an error
+    # message): moves that skip the reservation check (shipping) come from reserved lines,
+    # whose products exist.
+    products = _ProductFacts(conn, product_ids)
+    if protect_reservations or conn.dialect.name != "sqlite":
+        missing = [pid for pid in product_ids if pid not in products.rows]
+        if missing:
+            raise NotFound(f"product #{missing[0]} does not exist")
     bin_ids = {b for spec in specs for b in (spec.from_bin_id, spec.to_bin_id) if b is not None}
-    bins = {b.id: b for b in conn.execute(_MOVE_BINS, {"ids": list(bin_ids)})}
+    # What the source bins hold comes with those bins' facts (one read when nothing is added,
+    # as in shipping); bins not read that way (targets, empty sources) are read by id.
+    sources = list({(s.product_id, s.from_bin_id) for s in specs if s.from_bin_id is not None})
+    have: dict[tuple[int, int], int] = {}
+    bins: dict[int, _BinFacts] = {}
+    if sources:
+        for product_id, on_hand, *facts in conn.execute(_SOURCE_LEVELS, {"pairs": sources}):
+            have[(product_id, facts[0])] = on_hand
+            bins[facts[0]] = _BinFacts(*facts)
+    if unread := bin_ids - bins.keys():
+        for facts in conn.execute(_MOVE_BINS, {"ids": list(unread)}):
+            bins[facts[0]] = _BinFacts(*facts)
     for bin_id in bin_ids:
         if bin_id not in bins:
             raise NotFound(f"bin #{bin_id} does not exist")
@@ -205,18 +232,17 @@ def post_moves(
                 protect_reservations
                 and leaves
                 and source.kind != BinKind.QUARANTINE
-                and not products[spec.product_id].allow_backorder
+                and not products.rows[spec.product_id].allow_backorder
             ):
                 protect.add((spec.product_id, source.location_id))
     if takes:
         # Check first (the product rows are locked, so nobody changes these levels meanwhile),
         # then take; the guarded UPDATE is a second line of defence.
-        have = {(p, b): q for p, b, q in conn.execute(_LEVELS_OF, {"pairs": list(takes)})}
         for (product_id, bin_id), quantity in takes.items():
             if have.get((product_id, bin_id), 0) < quantity:
                 raise OutOfStock(
                     f"bin {bins[bin_id].code} holds {have.get((product_id, bin_id), 0)} of "
-                    f"{products[product_id].sku}, cannot take {quantity}"
+                    f"{products.rows[product_id].sku}, cannot take {quantity}"
                 )
         params = [{"p": p, "b": b, "q": q} for (p, b), q in takes.items()]
         taken = conn.execute(_TAKE_LEVEL, params)
@@ -234,8 +260,9 @@ def post_moves(
                 for (p, b), q in takes.items()
                 if p == product_id and bins[b].location_id == location_id
             )
+            sku = products.rows[product_id].sku
             raise OutOfStock(
-                f"only {available + taken_here} of {products[product_id].sku} at this location "
+                f"only {available + taken_here} of {sku} at this location "
                 f"are not reserved for orders; cannot take {taken_here}"
             )
     now = utcnow()
@@ -263,6 +290,20 @@ def post_moves(
     return list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     )
+
+
+class _ProductFacts:
+    """The moved products' rows (id, sku, allow_backorder), locked on PostgreSQL, read when
+    first asked for."""
+
+    def __init__(self, conn, product_ids: list[int]) -> None:
+        self._conn, self._ids, self._rows = conn, product_ids, None
+
+    @property
+    def rows(self) -> dict:
+        if self._rows is None:
+            self._rows = {p.id: p for p in self._conn.execute(LOCK_PRODUCTS, {"ids": self._ids})}
+        return self._rows
 
 
 def post_move(

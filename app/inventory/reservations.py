@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
@@ -53,26 +54,35 @@ _ON_HAND_BY_LOCATION = (
     )
     .group_by(StockLevel.product_id, Bin.location_id)
 )
-_ON_HAND_AT = _ON_HAND_BY_LOCATION.where(
-    Bin.location_id.in_(bindparam("locations", expanding=True))
-)
 _RESERVED_BY_LOCATION = (
-    select(Reservation.product_id, Reservation.location_id, func.sum(Reservation.quantity))
+    select(Reservation.product_id, Reservation.location_id, -func.sum(Reservation.quantity))
     .where(Reservation.product_id.in_(bindparam("products", expanding=True)))
     .group_by(Reservation.product_id, Reservation.location_id)
 )
-_RESERVED_AT = _RESERVED_BY_LOCATION.where(
-    Reservation.location_id.in_(bindparam("locations", expanding=True))
+# One statement: on hand per location, then reserved (negative) per location.
+_AVAILABLE = union_all(_ON_HAND_BY_LOCATION, _RESERVED_BY_LOCATION)
+_AVAILABLE_AT = union_all(
+    _ON_HAND_BY_LOCATION.where(Bin.location_id.in_(bindparam("locations", expanding=True))),
+    _RESERVED_BY_LOCATION.where(
+        Reservation.location_id.in_(bindparam("locations", expanding=True))
+    ),
 )
-_DEFAULT_BINS = select(
-    ProductBinDefault.product_id, ProductBinDefault.location_id, ProductBinDefault.bin_id
-).where(
-    ProductBinDefault.product_id.in_(bindparam("products", expanding=True)),
-    ProductBinDefault.location_id.in_(bindparam("locations", expanding=True)),
-)
+# Sellable stock in walk order, each bin flagged when it is the product's default there.
 _PICKABLE_STOCK = (
-    select(StockLevel.product_id, Bin.location_id, StockLevel.bin_id, StockLevel.on_hand)
+    select(
+        StockLevel.product_id,
+        Bin.location_id,
+        StockLevel.bin_id,
+        StockLevel.on_hand,
+        ProductBinDefault.bin_id.is_not(None),
+    )
     .join(Bin, Bin.id == StockLevel.bin_id)
+    .outerjoin(
+        ProductBinDefault,
+        (ProductBinDefault.product_id == StockLevel.product_id)
+        & (ProductBinDefault.location_id == Bin.location_id)
+        & (ProductBinDefault.bin_id == StockLevel.bin_id),
+    )
     .where(
         StockLevel.product_id.in_(bindparam("products", expanding=True)),
         Bin.location_id.in_(bindparam("locations", expanding=True)),
@@ -86,21 +96,18 @@ _PICKABLE_STOCK = (
 def availability(
     session: Session, product_ids: Iterable[int], location_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], int]:
-    """Available (sellable on hand − reserved) per (product_id, location_id); two queries."""
+    """Available (sellable on hand − reserved) per (product_id, location_id); one query."""
     product_ids = list(set(product_ids))
     if not product_ids:
         return {}
     result: dict[tuple[int, int], int] = defaultdict(int)
-    conn = core_connection(session)
     params: dict[str, list[int]] = {"products": product_ids}
-    on_hand, reserved = _ON_HAND_BY_LOCATION, _RESERVED_BY_LOCATION
+    statement = _AVAILABLE
     if location_ids is not None:
         params["locations"] = list(set(location_ids))
-        on_hand, reserved = _ON_HAND_AT, _RESERVED_AT
-    for product_id, location_id, qty in conn.execute(on_hand, params):
+        statement = _AVAILABLE_AT
+    for product_id, location_id, qty in core_connection(session).execute(statement, params):
         result[(product_id, location_id)] += int(qty or 0)
-    for product_id, location_id, qty in conn.execute(reserved, params):
-        result[(product_id, location_id)] -= int(qty or 0)
     return result
 
 
@@ -281,14 +288,13 @@ def plan_picks(
         "products": list({p for p, _, _ in wants}),
         "locations": list({loc for _, loc, _ in wants}),
     }
-    conn = core_connection(session)
-    defaults = {(p, loc): b for p, loc, b in conn.execute(_DEFAULT_BINS, params)}
-    stock: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
-    for product_id, location_id, bin_id, on_hand in conn.execute(_PICKABLE_STOCK, params):
-        stock[(product_id, location_id)].append([bin_id, on_hand])
-    for key, rows in stock.items():
-        default_bin = defaults.get(key)
-        rows.sort(key=lambda row: row[0] != default_bin)  # stable: default, then walk order
+    stock: dict[tuple[int, int], list[list]] = defaultdict(list)
+    for product_id, location_id, bin_id, on_hand, default in core_connection(session).execute(
+        _PICKABLE_STOCK, params
+    ):
+        stock[(product_id, location_id)].append([bin_id, on_hand, default])
+    for rows in stock.values():
+        rows.sort(key=lambda row: not row[2])  # stable: the default bin, then walk order
     plans = []
     for product_id, location_id, quantity in wants:
         plan, remaining = [], quantity
@@ -315,12 +321,19 @@ def pick_bins(
     return plan_picks(session, [(product_id, location_id, quantity)])[0]
 
 
-_CONSUME_LINES = select(
-    OrderLine.id, OrderLine.line_no, OrderLine.product_id, OrderLine.allocated
-).where(OrderLine.id.in_(bindparam("ids", expanding=True)))
-_CONSUME_RESERVATIONS = (
-    select(Reservation.id, Reservation.order_line_id, Reservation.location_id, Reservation.quantity)
-    .where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))
+# The lines with their reservations, oldest first (a row per reservation; NULLs when none).
+_CONSUME_LINES = (
+    select(
+        OrderLine.id,
+        OrderLine.line_no,
+        OrderLine.product_id,
+        OrderLine.allocated,
+        Reservation.id,
+        Reservation.location_id,
+        Reservation.quantity,
+    )
+    .outerjoin(Reservation, Reservation.order_line_id == OrderLine.id)
+    .where(OrderLine.id.in_(bindparam("ids", expanding=True)))
     .order_by(Reservation.id)
 )
 _TAKE_RESERVED = (
@@ -341,6 +354,12 @@ _SHIP_LINE = (
 )
 
 
+class _Line(NamedTuple):
+    line_no: int
+    product_id: int
+    allocated: int
+
+
 def consume_lines(
     session: Session,
     items: Sequence[tuple[int, int]],
@@ -358,13 +377,17 @@ def consume_lines(
         return Consumed(())
     conn = core_connection(session)
     wanted = list({line_id for line_id, _ in items})
-    lines = {row.id: row for row in conn.execute(_CONSUME_LINES, {"ids": wanted})}
+    lines = {}
+    reservations: dict[int, list[list[int]]] = defaultdict(list)  # line → [[id, loc, qty]]
+    for line_id, line_no, product_id, allocated, rid, location_id, quantity in conn.execute(
+        _CONSUME_LINES, {"ids": wanted}
+    ):
+        lines[line_id] = _Line(line_no, product_id, allocated)
+        if rid is not None:
+            reservations[line_id].append([rid, location_id, quantity])
     for line_id in wanted:
         if line_id not in lines:
             raise NotFound(f"order line #{line_id} does not exist")
-    reservations: dict[int, list[list[int]]] = defaultdict(list)  # line → [[id, loc, qty]]
-    for rid, line_id, location_id, quantity in conn.execute(_CONSUME_RESERVATIONS, {"ids": wanted}):
-        reservations[line_id].append([rid, location_id, quantity])
     takes: list[tuple[int, int, int, int]] = []  # (product_id, reservation, location, take)
     for line_id, quantity in items:
         line = lines[line_id]

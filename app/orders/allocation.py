@@ -89,13 +89,24 @@ def choose_location(
 ) -> int | None:
     """The location to fulfil `needs` ({product_id: units}) from, by the module's rules;
     `available` is availability() for the needed products at every location."""
+    return _choose(session, order, needs, backorder, available)[0]
+
+
+def _choose(
+    session: Session,
+    order: OrderToAllocate,
+    needs: dict[int, int],
+    backorder: set[int],
+    available: dict[tuple[int, int], int],
+) -> tuple[int | None, str | None]:
+    """choose_location's answer and, when the ranking read it, the location's code."""
     if order.delivery_method == "pickup" and order.pickup_location_id:
-        return order.pickup_location_id
+        return order.pickup_location_id, None
     if order.fulfil_location_id is not None:
-        return order.fulfil_location_id
+        return order.fulfil_location_id, None
     locations = core_connection(session).execute(_ACTIVE_LOCATIONS).all()
     if not locations:
-        return None
+        return None, None
 
     def covered(location) -> int:
         return sum(
@@ -115,7 +126,8 @@ def choose_location(
             [-ord(c) for c in location.code],
         )
 
-    return max(locations, key=rank).id
+    best = max(locations, key=rank)
+    return best.id, best.code
 
 
 def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
@@ -143,7 +155,7 @@ def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
     # reservations below need no second check (hold_units).
     lock_products(session, needs)
     available = availability(session, list(needs))
-    location_id = choose_location(session, order, dict(needs), backorder, available)
+    location_id, code = _choose(session, order, dict(needs), backorder, available)
     if location_id is None:
         shortfalls = tuple(
             Shortfall(line.line_no, line.sku, line.quantity - line.allocated - line.shipped, 0)
@@ -168,5 +180,6 @@ def allocate(session: Session, order: OrderToAllocate) -> AllocationResult:
         if take < need:
             shortfalls.append(Shortfall(line.line_no, line.sku, need, max(have, 0)))
     hold_units(session, reservations)
-    code = conn.execute(_LOCATION_CODE, {"location_id": location_id}).scalar()
+    if code is None:
+        code = conn.execute(_LOCATION_CODE, {"location_id": location_id}).scalar()
     return AllocationResult(order.id, order.number, code, allocated, tuple(shortfalls))

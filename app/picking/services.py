@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.audit import record_event
+from app.audit import AuditNote, record_event, record_events
 from app.errors import (
     Conflict,
     DomainError,
@@ -47,13 +47,15 @@ def _to_pick(line: Any) -> int:
 
 
 # Built once and run on the connection (a list is made for every order or batch).
-_ON_OPEN_LISTS = (
-    select(PickListOrder.order_id, PickList.number)
-    .join(PickList, PickList.id == PickListOrder.pick_list_id)
+_OPEN_LIST = (  # the open pick list an order is already on, if any
+    select(PickList.number)
+    .join(PickListOrder, PickListOrder.pick_list_id == PickList.id)
     .where(
-        PickListOrder.order_id.in_(bindparam("orders", expanding=True)),
+        PickListOrder.order_id == SalesOrder.id,
         PickList.status.in_((PickListStatus.OPEN, PickListStatus.IN_PROGRESS)),
     )
+    .limit(1)
+    .scalar_subquery()
 )
 _ORDERS_TO_PICK = (
     select(
@@ -63,6 +65,7 @@ _ORDERS_TO_PICK = (
         SalesOrder.on_hold,
         SalesOrder.hold_reason,
         SalesOrder.fulfil_location_id,
+        _OPEN_LIST.label("open_list"),
     )
     .where(SalesOrder.id.in_(bindparam("orders", expanding=True)))
     .order_by(SalesOrder.placed_at, SalesOrder.id)
@@ -70,11 +73,6 @@ _ORDERS_TO_PICK = (
 _NEW_LIST = insert(PickList.__table__).returning(PickList.__table__.c.id)
 _NEW_LIST_ORDERS = insert(PickListOrder.__table__)
 _NEW_LIST_LINES = insert(PickListLine.__table__)
-
-
-def _on_open_lists(session: Session, order_ids: list[int]) -> dict[int, str]:
-    """Order id → the open pick list it is already on, for all the orders in one query."""
-    return dict(core_connection(session).execute(_ON_OPEN_LISTS, {"orders": order_ids}).all())
 
 
 def _why_not_pickable(order, open_list: str | None) -> str | None:
@@ -119,9 +117,8 @@ def create_pick_list(
     orders = conn.execute(_ORDERS_TO_PICK, {"orders": list(order_ids)}).all()
     skipped: list[tuple[str, str]] = []
     ready = []
-    open_lists = _on_open_lists(session, [order.id for order in orders])
     for order in orders:
-        why = _why_not_pickable(order, open_lists.get(order.id))
+        why = _why_not_pickable(order, order.open_list)
         if why:
             skipped.append((order.number, why))
         else:
@@ -199,25 +196,29 @@ def create_pick_list(
         ],
     )
     set_order_status(session, [order.id for order, _lines in plan], OrderStatus.PICKING)
-    for slot, (order, _lines) in enumerate(plan, start=1):
-        record_event(
-            session,
-            actor=actor,
-            action="order.picking",
-            entity_type="order",
-            entity_id=order.id,
-            summary=f"{order.status.replace('_', ' ').capitalize()} → "
-            f"picking on {list_number} (slot {slot})",
-        )
     numbers = tuple(order.number for order, _ in plan)
-    record_event(
+    record_events(
         session,
-        actor=actor,
-        action="pick_list.create",
-        entity_type="pick_list",
-        entity_id=list_id,
-        summary=f"Created {list_number} for {len(numbers)} order(s)",
-        details={"orders": list(numbers), "skipped": skipped},
+        actor,
+        [
+            AuditNote(
+                "order.picking",
+                "order",
+                order.id,
+                f"{order.status.replace('_', ' ').capitalize()} → "
+                f"picking on {list_number} (slot {slot})",
+            )
+            for slot, (order, _lines) in enumerate(plan, start=1)
+        ]
+        + [
+            AuditNote(
+                "pick_list.create",
+                "pick_list",
+                list_id,
+                f"Created {list_number} for {len(numbers)} order(s)",
+                {"orders": list(numbers), "skipped": skipped},
+            )
+        ],
     )
     message = f"{list_number}: {len(numbers)} order(s)"
     if skipped:

@@ -86,17 +86,33 @@ def _audit(
     )
 
 
-_OPEN_PARCELS = (
-    select(Shipment.status, func.max(Shipment.id))
-    .where(
-        Shipment.order_id == bindparam("order_id"),
-        Shipment.status.in_(OPEN_SHIPMENT),
+def _latest_parcel(column, status: str):
+    """The order's newest shipment in `status` (its `column`), as a correlated subquery."""
+    return (
+        select(column)
+        .where(Shipment.order_id == SalesOrder.id, Shipment.status == status)
+        .order_by(Shipment.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    .group_by(Shipment.status)
-)
-_RESERVED_LINES = (
-    select(OrderLine.id, OrderLine.allocated)
-    .where(OrderLine.order_id == bindparam("order_id"), OrderLine.allocated > 0)
+
+
+# One read for start_packing: the order's state and open parcels on every row, a row per line
+# with reserved units (one row of NULL lines when none).
+_PACKING_ORDER = (
+    select(
+        SalesOrder.number,
+        SalesOrder.status,
+        SalesOrder.on_hold,
+        SalesOrder.hold_reason,
+        SalesOrder.fulfil_location_id,
+        _latest_parcel(Shipment.id, ShipmentStatus.PACKING),
+        _latest_parcel(Shipment.number, ShipmentStatus.PACKED),
+        OrderLine.id,
+        OrderLine.allocated,
+    )
+    .outerjoin(OrderLine, (OrderLine.order_id == SalesOrder.id) & (OrderLine.allocated > 0))
+    .where(SalesOrder.id == bindparam("order_id"))
     .order_by(OrderLine.line_no)
 )
 
@@ -107,17 +123,13 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     Refuses orders on hold, cancelled or already shipped, and orders with nothing reserved.
     """
     conn = core_connection(session)
-    order = conn.execute(_PACKING_ORDER, {"order_id": order_id}).first()
-    if order is None:
+    rows = conn.execute(_PACKING_ORDER, {"order_id": order_id}).all()
+    if not rows:
         raise NotFound(f"order #{order_id} does not exist")
-    number, status, on_hold, hold_reason, location_id = order
-    open_parcels = dict(conn.execute(_OPEN_PARCELS, {"order_id": order_id}).all())
-    if ShipmentStatus.PACKING in open_parcels:
-        return get_shipment(session, open_parcels[ShipmentStatus.PACKING])
-    packed = open_parcels.get(ShipmentStatus.PACKED)
+    number, status, on_hold, hold_reason, location_id, packing, packed = rows[0][:7]
+    if packing is not None:
+        return get_shipment(session, packing)
     if packed is not None:
-        packed = conn.execute(select(Shipment.number).where(Shipment.id == packed)).scalar_one()
-    if packed:
         raise Conflict(f"order {number} is already packed in {packed}; ship or void it")
     if status in (
         OrderStatus.SHIPPED,
@@ -132,7 +144,7 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
             f"order {number} is {status}; nothing to pack",
         )
     check_transition(status, OrderStatus.PACKED, on_hold=on_hold, hold_reason=hold_reason)
-    lines = conn.execute(_RESERVED_LINES, {"order_id": order_id}).all()
+    lines = [(line_id, allocated) for *_order, line_id, allocated in rows if line_id is not None]
     if not lines:
         raise DomainError(f"order {number} has no reserved stock to pack; allocate it first")
     shipment_number = next_number(session, "shipment")
@@ -149,8 +161,8 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
     conn.execute(  # one executemany; the lines are read back as columns, never as objects
         _NEW_SHIPMENT_LINES,
         [
-            {"shipment_id": shipment_id, "order_line_id": line.id, "quantity": line.allocated}
-            for line in lines
+            {"shipment_id": shipment_id, "order_line_id": line_id, "quantity": allocated}
+            for line_id, allocated in lines
         ],
     )
     _audit(
@@ -158,7 +170,7 @@ def start_packing(session: Session, order_id: int, *, actor: str) -> ShipmentVie
         order_id,
         actor,
         "shipment.start",
-        f"Started packing {shipment_number}: {sum(li.allocated for li in lines)} unit(s)",
+        f"Started packing {shipment_number}: {sum(units for _id, units in lines)} unit(s)",
     )
     return get_shipment(session, shipment_id)
 
@@ -269,7 +281,7 @@ def complete_packing(
     conn = core_connection(session)
     head, rows = _read_shipment(conn, shipment_id)
     view = _shipment_view(head, rows)
-    order_status, on_hold, hold_reason = head[_ORDER_STATE:]
+    order_status, on_hold, hold_reason = head[_ORDER_STATE : _ORDER_STATE + 3]
     if view.status != ShipmentStatus.PACKING:
         raise InvalidTransition("shipment", view.status, ShipmentStatus.PACKED)
     override = None
@@ -361,13 +373,15 @@ def ship_shipment(
     from app.shipping.tracking import tracking_url, validate_tracking
 
     conn = core_connection(session)
-    head = conn.execute(_SHIPPING_HEAD, {"shipment_id": shipment_id}).first()
-    if head is None:
-        raise NotFound(f"shipment #{shipment_id} does not exist")
+    read = conn.execute(_SHIPPING_READ, {"shipment_id": shipment_id}).all()
+    head, rows = _split(read, shipment_id)  # the parcel's lines are what leaves
+    view = _shipment_view(head, rows)
+    outstanding = read[0][-1]  # the order's units not shipped yet, this parcel's included
+    shipment_number, status, order_id, order_number = view.number, view.status, *head[2:4]
     (
-        shipment_number, status, order_id, order_number, order_status, on_hold, hold_reason,
-        delivery_method, channel_id, external_id, email, ship_name,
-    ) = head  # fmt: skip
+        order_status, on_hold, hold_reason, delivery_method, channel_id, external_id, email,
+        ship_name,
+    ) = head[_ORDER_STATE:]  # fmt: skip
     if status != ShipmentStatus.PACKED:
         raise InvalidTransition("shipment", status, ShipmentStatus.SHIPPED, "pack it first")
     check_transition(order_status, OrderStatus.SHIPPED, on_hold=on_hold, hold_reason=hold_reason)
@@ -394,11 +408,11 @@ def ship_shipment(
     _change_shipment(conn, session, shipment_id, ShipmentStatus.PACKED, sent)
     consume_lines(
         session,
-        conn.execute(_PARCEL_ITEMS, {"shipment_id": shipment_id}).all(),
+        [(line.order_line_id, line.quantity) for line in view.lines],
         reference=shipment_number,
         actor=actor,
     )
-    remaining = conn.execute(_UNSHIPPED_UNITS, {"order_id": order_id}).scalar_one()
+    remaining = outstanding - view.units
     target = OrderStatus.PARTIALLY_SHIPPED if remaining else OrderStatus.SHIPPED
     set_order_status(
         session,
@@ -424,7 +438,7 @@ def ship_shipment(
         + ("; channel update queued" if outbox else ""),
     )
     return ShipResult(
-        get_shipment(session, shipment_id),
+        replace(view, **sent),  # the view read above, with what this step wrote
         target,
         mailed,
         outbox,
@@ -573,10 +587,15 @@ _HEAD_COLUMNS = (
     Shipment.packed_at,
     Shipment.shipped_at,
     SalesOrder.notes,
-    # not part of the view: what packing checks the order's state with
+    # not part of the view: the order's state that packing and shipping check and tell
     SalesOrder.status,
     SalesOrder.on_hold,
     SalesOrder.hold_reason,
+    SalesOrder.delivery_method,
+    SalesOrder.channel_id,
+    SalesOrder.external_id,
+    SalesOrder.email,
+    SalesOrder.ship_name,
 )
 _VIEW_COLUMNS = 20  # head columns the view shows; the order's state follows
 _ORDER_STATE = _VIEW_COLUMNS
@@ -606,6 +625,13 @@ _SHIPMENT_READ = (
     .where(Shipment.id == bindparam("shipment_id"))
     .order_by(OrderLine.line_no, ShipmentLine.id)
 )
+# For shipping: the same, and the order's units not shipped yet (before this parcel) at the end.
+_ORDER_LINES = OrderLine.__table__.alias("order_lines")  # every line, not the parcel's
+_SHIPPING_READ = _SHIPMENT_READ.add_columns(
+    select(func.coalesce(func.sum(_ORDER_LINES.c.quantity - _ORDER_LINES.c.shipped), 0))
+    .where(_ORDER_LINES.c.order_id == SalesOrder.id)
+    .scalar_subquery()
+)
 _LINE_TABLE = ShipmentLine.__table__
 # Counts only while the line still needs units: two benches scanning the last unit at once
 # (PostgreSQL, no single writer) leave one of them with nothing updated → OverScan.
@@ -617,41 +643,10 @@ _COUNT_SCAN = (
     )
     .values(verified=_LINE_TABLE.c.verified + 1)
 )
-_PACKING_ORDER = select(
-    SalesOrder.number,
-    SalesOrder.status,
-    SalesOrder.on_hold,
-    SalesOrder.hold_reason,
-    SalesOrder.fulfil_location_id,
-).where(SalesOrder.id == bindparam("order_id"))
 _SHIPMENT_TABLE = Shipment.__table__
 _NEW_SHIPMENT = insert(_SHIPMENT_TABLE).returning(_SHIPMENT_TABLE.c.id)
 _NEW_SHIPMENT_LINES = insert(_LINE_TABLE)
 _NEW_PACKAGES = insert(ShipmentPackage.__table__)
-_SHIPPING_HEAD = (
-    select(
-        Shipment.number,
-        Shipment.status,
-        Shipment.order_id,
-        SalesOrder.number,
-        SalesOrder.status,
-        SalesOrder.on_hold,
-        SalesOrder.hold_reason,
-        SalesOrder.delivery_method,
-        SalesOrder.channel_id,
-        SalesOrder.external_id,
-        SalesOrder.email,
-        SalesOrder.ship_name,
-    )
-    .join(SalesOrder, SalesOrder.id == Shipment.order_id)
-    .where(Shipment.id == bindparam("shipment_id"))
-)
-_PARCEL_ITEMS = select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
-    ShipmentLine.shipment_id == bindparam("shipment_id")
-)
-_UNSHIPPED_UNITS = select(func.coalesce(func.sum(OrderLine.quantity - OrderLine.shipped), 0)).where(
-    OrderLine.order_id == bindparam("order_id")
-)
 
 
 @cache
@@ -675,7 +670,11 @@ def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
 
 def _read_shipment(conn, shipment_id: int):
     """(head, lines): the _HEAD_COLUMNS and one _LINE_COLUMNS tuple per line, in line order."""
-    rows = conn.execute(_SHIPMENT_READ, {"shipment_id": shipment_id}).all()
+    return _split(conn.execute(_SHIPMENT_READ, {"shipment_id": shipment_id}).all(), shipment_id)
+
+
+def _split(rows, shipment_id: int):
+    """_SHIPMENT_READ rows as (head, lines); columns after the line's are kept at its end."""
     if not rows:
         raise NotFound(f"shipment #{shipment_id} does not exist")
     head = tuple(rows[0][:_HEAD_WIDTH])

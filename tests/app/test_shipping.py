@@ -102,6 +102,7 @@ def test_scan_verify_pack_ship(session_factory, shop):
             s, shipment.id, carrier="ups", tracking_number=UPS.lower(), actor=ACTOR
         )
         assert shipped.order_status == "shipped" and shipped.mail_queued
+        assert shipped.shipment == get_shipment(s, shipment.id)  # the view is what was written
         assert shipped.shipment.tracking_number == UPS
         assert shipped.shipment.tracking_url and UPS in shipped.shipment.tracking_url
         mail = s.query(MailMessage).one()
