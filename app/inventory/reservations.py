@@ -112,7 +112,8 @@ def availability(
 
 
 _NEW_RESERVATIONS = insert(Reservation.__table__)
-_RESERVE_LINES = select(
+# What deciding a line's reservation reads of it (allocation reads the same).
+LINE_NEED_COLUMNS = (
     OrderLine.id,
     OrderLine.line_no,
     OrderLine.sku,
@@ -120,7 +121,10 @@ _RESERVE_LINES = select(
     OrderLine.quantity,
     OrderLine.allocated,
     OrderLine.shipped,
-).where(OrderLine.id.in_(bindparam("ids", expanding=True)))
+)
+_RESERVE_LINES = select(*LINE_NEED_COLUMNS).where(
+    OrderLine.id.in_(bindparam("ids", expanding=True))
+)
 _EXISTING_RESERVATIONS = select(
     Reservation.id, Reservation.order_line_id, Reservation.location_id
 ).where(Reservation.order_line_id.in_(bindparam("ids", expanding=True)))

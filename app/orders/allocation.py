@@ -15,7 +15,12 @@ from typing import Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.inventory.reservations import availability, hold_units, lock_products
+from app.inventory.reservations import (
+    LINE_NEED_COLUMNS,
+    availability,
+    hold_units,
+    lock_products,
+)
 from app.orders.dto import AllocationResult, Shortfall
 from app.uow import core_connection, expire_loaded
 from db.enums import LocationKind
@@ -46,16 +51,7 @@ ORDER_TO_ALLOCATE = select(
     SalesOrder.ship_region,
 ).where(SalesOrder.id == bindparam("order_id"))
 _LINES = (
-    select(
-        OrderLine.id,
-        OrderLine.line_no,
-        OrderLine.sku,
-        OrderLine.product_id,
-        OrderLine.quantity,
-        OrderLine.allocated,
-        OrderLine.shipped,
-        Product.allow_backorder,
-    )
+    select(*LINE_NEED_COLUMNS, Product.allow_backorder)
     .join(Product, Product.id == OrderLine.product_id)
     .where(OrderLine.order_id == bindparam("order_id"))
     .order_by(OrderLine.line_no)
