@@ -633,3 +633,23 @@ def test_progress_is_reported_and_tiny_shops_work(session_factory) -> None:
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(isinstance(t, str) and t for t, _f in seen)
     assert _scalar(session_factory, "SELECT COUNT(*) FROM stock_level WHERE on_hand < 0") == 0
+
+
+def test_the_demo_shop_passes_every_doctor_check(demo) -> None:
+    """The summaries rebuilt after the load (sales per day, all-time sales per product, orders
+    per day, stock per product, first shipments) match what they summarise."""
+    from app.doctor import run_doctor
+
+    factory, _summary = demo
+    with unit_of_work(factory, write=False) as s:
+        report = run_doctor(s)
+    assert report.findings == ()
+    with unit_of_work(factory, write=False) as s:
+        sold = s.execute(text("SELECT count(*), sum(units) FROM product_sales")).one()
+        lines = s.execute(
+            text(
+                "SELECT sum(l.quantity) FROM order_line l JOIN sales_order o ON o.id = l.order_id "
+                "WHERE o.status NOT IN ('draft', 'cancelled')"
+            )
+        ).scalar_one()
+    assert sold[0] > 0 and sold[1] == lines
