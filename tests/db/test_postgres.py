@@ -337,3 +337,82 @@ def test_an_existing_postgres_shop_upgrades_through_the_app(pg_url, tmp_path):
         assert not (tmp_path / "backups").exists()
     finally:
         engine.dispose()
+
+
+def test_two_workstations_allocating_the_last_unit_on_postgres(pg_db):
+    """Allocation locks the products before it reads their availability: a second workstation
+    allocating the same last unit waits for the first to commit, then finds nothing left
+    (a shortfall), instead of both reserving it."""
+    import threading
+    import time
+
+    from sqlalchemy import func, select, text, update
+
+    from app.inventory.dto import ProductInput
+    from app.inventory.ledger import receive_stock
+    from app.inventory.locations import create_bin, create_location
+    from app.inventory.products import create_product
+    from app.orders.address import Address
+    from app.orders.dto import LineInput, OrderInput
+    from app.orders.services import allocate_order, create_order
+    from app.uow import unit_of_work
+    from db.models import Reservation, SalesOrder
+
+    factory = pg_db.session_factory
+    ship_to = Address("Ann Race", "1 Main St", "Austin", "73301", "US", "TX")
+    with unit_of_work(factory) as s:
+        race = create_location(s, code="RACE", name="Race", actor="t").id
+        shelf = create_bin(s, location_id=race, code="R-01", actor="t").id
+        product = create_product(s, ProductInput(sku="RACE-1", name="Last one"), actor="t").id
+        receive_stock(s, product_id=product, bin_id=shelf, quantity=1, actor="t")
+        orders = [
+            create_order(
+                s,
+                OrderInput((LineInput(product_id=product, quantity=1),), ship_to=ship_to,
+                           confirm=False),
+                actor="t",
+            ).id
+            for _ in range(2)
+        ]  # fmt: skip
+        s.execute(update(SalesOrder).where(SalesOrder.id.in_(orders)).values(status="open"))
+    first_done, release, results = threading.Event(), threading.Event(), {}
+
+    def first():
+        with unit_of_work(factory) as s:
+            results["first"] = allocate_order(s, orders[0], actor="bench 1")
+            first_done.set()
+            release.wait(10)
+
+    def second():
+        with unit_of_work(factory) as s:
+            results["second"] = allocate_order(s, orders[1], actor="bench 2")
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_done.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    waiting = False
+    deadline = time.monotonic() + 10
+    while not waiting and time.monotonic() < deadline:  # the second bench queues on the lock
+        with factory() as s:
+            waiting = bool(
+                s.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                )
+            )
+        time.sleep(0.05)
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert waiting
+    assert results["first"].allocated_units == 1
+    assert results["second"].allocated_units == 0 and results["second"].shortfalls
+    with unit_of_work(factory, write=False) as s:
+        held = s.scalar(
+            select(func.sum(Reservation.quantity)).where(Reservation.product_id == product)
+        )
+    assert held == 1
