@@ -6,7 +6,8 @@ the few days outside it instead of summing a year of sales_day rows (reorder sug
 Every sales_day change (insert, delete, update of product_key or units: the upserts of
 db/sales_summary.py) is applied as a signed delta through one upsert. Rows stay at zero rather
 than being deleted. A bulk load (db.summaries.new_orders_summed_after) suspends these triggers
-with the sales summary's insert trigger and adds its orders' units in grouped statements.
+only while it sums its new orders into sales_day in grouped statements (`paused`), and adds
+their units here in grouped statements too; changes made inside the block are counted as usual.
 
 SQLite gets plain triggers, PostgreSQL one PL/pgSQL trigger function with the same statements.
 A migration that rebuilds sales_day in batch mode drops these triggers with the old table: call
@@ -15,11 +16,12 @@ A migration that rebuilds sales_day in batch mode drops these triggers with the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from db.sales_summary import BULK_DEFERRED, counted
+from db.sales_summary import counted
 from db.triggers import differing_keys, drop_triggers, id_lists, trigger_problems
 
 TABLE = "product_sales"
@@ -27,6 +29,10 @@ SQLITE_TRIGGERS = ("product_sales_day_ai", "product_sales_day_ad", "product_sale
 _PG_TRIGGERS = (("product_sales_day", "sales_day"),)
 _PG_FUNCTIONS = ("product_sales_day",)
 POSTGRESQL_TRIGGERS = tuple(name for name, _table in _PG_TRIGGERS)
+
+# PostgreSQL: a transaction-local setting `paused` turns on (other sessions never see it).
+PAUSE_SETTING = "packbench.pause_product_sales"
+_PAUSED = f"current_setting('{PAUSE_SETTING}', true) = 'on'"
 
 _UPSERT_TAIL = f" ON CONFLICT (product_key) DO UPDATE SET units = {TABLE}.units + excluded.units"
 
@@ -54,7 +60,7 @@ SQLITE_DDL = (
 def _postgresql_ddl() -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION product_sales_day() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF {BULK_DEFERRED} THEN RETURN NULL; END IF; "
+        f"BEGIN IF {_PAUSED} THEN RETURN NULL; END IF; "
         f"IF TG_OP = 'UPDATE' AND NOT ({_CHANGED}) THEN RETURN NULL; END IF; "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_delta('OLD', '-')} END IF; "
         f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_delta('NEW', '+')} END IF; "
@@ -79,6 +85,26 @@ def install_product_sales(conn: Connection) -> int:
 
 def drop_product_sales_triggers(conn: Connection) -> None:
     drop_triggers(conn, SQLITE_TRIGGERS, _PG_TRIGGERS, _PG_FUNCTIONS)
+
+
+@contextmanager
+def paused(conn: Connection) -> Iterator[None]:
+    """Within a transaction: sales_day changes made in the block do not reach product_sales
+    (the caller adds them itself, in grouped statements). SQLite drops and re-creates the
+    triggers (one writer at a time); PostgreSQL sets a transaction-local switch."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        drop_product_sales_triggers(conn)
+    else:
+        conn.exec_driver_sql(f"SELECT set_config('{PAUSE_SETTING}', 'on', true)")
+    try:
+        yield
+    finally:
+        if sqlite:  # (a failed SQLite statement leaves the transaction usable)
+            for statement in SQLITE_DDL:
+                conn.exec_driver_sql(statement)
+    if not sqlite:  # only after success: an aborted transaction takes no more statements
+        conn.exec_driver_sql(f"SELECT set_config('{PAUSE_SETTING}', 'off', true)")
 
 
 def add_order_units(conn: Connection, order_ids: Sequence[int]) -> None:

@@ -19,12 +19,12 @@ from db.order_summary import (
     drop_order_summary_triggers,
     install_order_summary,
 )
-from db.product_sales import SQLITE_DDL as PRODUCT_SALES_DDL
 from db.product_sales import (
     add_order_units,
     drop_product_sales_triggers,
     install_product_sales,
 )
+from db.product_sales import paused as paused_product_sales
 from db.sales_summary import (
     BULK_SETTING,
     SQLITE_LINE_INSERT_TRIGGER,
@@ -73,26 +73,27 @@ def new_orders_summed_after(conn: Connection) -> Iterator[list[int]]:
     block are summed into the sales summaries in grouped statements at its end instead of one
     trigger run per row (~25 µs each on SQLite). Put the new orders' ids in the yielded list.
 
-    The contract: the block inserts new orders and their lines only. It must not update or
-    delete those rows (the update triggers are live, so an update would be counted again at
-    the end) nor insert lines for older orders (they would never be counted). If the block
+    The contract: the block may change older orders as usual (counted as usual), and inserts
+    new orders and their lines. It must not update or delete those new rows (the update
+    triggers are live, so an update would be counted again at the end) nor insert lines for
+    older orders (they would never be counted). If the block
     raises, nothing is summed and the caller's rollback undoes the rows and the switch."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # one writer at a time: the triggers are simply not there during the block
         for name in (SQLITE_LINE_INSERT_TRIGGER_NAME, *SQLITE_INSERT_TRIGGERS):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-        drop_product_sales_triggers(conn)  # the grouped sums below would fire them per row
     else:  # a transaction-local setting: other sessions keep counting row by row
         conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'on', true)")
     order_ids: list[int] = []
     try:
         yield order_ids
-        add_order_lines(conn, order_ids)
-        add_order_units(conn, order_ids)
+        with paused_product_sales(conn):  # the grouped upserts would fire them per summary row
+            add_order_lines(conn, order_ids)
+            add_order_units(conn, order_ids)
         add_orders(conn, order_ids)
     finally:
         if sqlite:  # (a failed SQLite statement leaves the transaction usable)
-            for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL, *PRODUCT_SALES_DDL):
+            for statement in (SQLITE_LINE_INSERT_TRIGGER, *SQLITE_INSERT_DDL):
                 conn.exec_driver_sql(statement)
     if not sqlite:  # only after success: an aborted transaction takes no more statements
         conn.exec_driver_sql(f"SELECT set_config('{BULK_SETTING}', 'off', true)")

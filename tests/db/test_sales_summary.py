@@ -205,6 +205,12 @@ def exercise_sales_summary(factory) -> None:
 
     def bulk_load(s):  # summed once at the end of the block, the triggers back afterwards
         with new_orders_summed_after(s.connection()) as new_ids:
+            # An older order changed inside the block is counted as usual.
+            s.execute(
+                update(OrderLine)
+                .where(OrderLine.order_id == order_id, OrderLine.product_id == mug_id)
+                .values(quantity=3)
+            )
             bulk_id = s.execute(
                 insert(SalesOrder).returning(SalesOrder.id),
                 [{"number": "S-3", "status": "open", "placed_at": DAY1}],
@@ -225,12 +231,12 @@ def exercise_sales_summary(factory) -> None:
             )
         )  # fmt: skip
 
-    _step(factory, bulk_load, {("S-MUG", d2, web_id, 2, 1900), ("S-CAP", d1, 0, 5, 1500)})
+    _step(factory, bulk_load, {("S-MUG", d2, web_id, 3, 2900), ("S-CAP", d1, 0, 5, 1500)})
 
     with unit_of_work(factory) as s:  # a rebuild from the lines gives the same table
         rebuild_sales_summary(s.connection())
-        assert _rows(s) == {("S-MUG", d2, web_id, 2, 1900), ("S-CAP", d1, 0, 5, 1500)}
-        assert _totals(s) == {"S-MUG": 2, "S-CAP": 5}
+        assert _rows(s) == {("S-MUG", d2, web_id, 3, 2900), ("S-CAP", d1, 0, 5, 1500)}
+        assert _totals(s) == {"S-MUG": 3, "S-CAP": 5}
         assert product_sales_problems(s.connection()) == []
 
 
