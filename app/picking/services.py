@@ -22,7 +22,7 @@ from app.inventory.products import find_product_by_code
 from app.inventory.reservations import plan_picks, release_reservation
 from app.numbering import next_number
 from app.orders.rules import check_transition
-from app.orders.status import set_order_status
+from app.orders.status import write_order_status
 from app.picking.dto import PickLineView, PickListSaved, PickListView, PickResult
 from app.uow import core_connection
 from db.enums import OrderStatus, PickListStatus
@@ -195,7 +195,9 @@ def create_pick_list(
             for line, bin_id, qty in lines
         ],
     )
-    set_order_status(session, [order.id for order, _lines in plan], OrderStatus.PICKING)
+    write_order_status(
+        session, [(order.id, order.status) for order, _lines in plan], OrderStatus.PICKING
+    )
     numbers = tuple(order.number for order, _ in plan)
     record_events(
         session,

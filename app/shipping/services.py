@@ -4,8 +4,9 @@ tracking number (stock leaves, order moves on, channel push and customer mail qu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from app.inventory.reservations import consume_lines, reserve_lines
 from app.notifications import queue_shipped_mail
 from app.numbering import next_number
 from app.orders.rules import check_transition
-from app.orders.status import set_order_status
+from app.orders.status import write_order_status
 from app.settings import get_setting
 from app.shipping.dto import (
     PackageInput,
@@ -183,23 +184,22 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     guarded UPDATE, and the view returned is the one read with that count added."""
     conn = core_connection(session)
     head, rows = _read_shipment(conn, shipment_id)
-    number, status, order_number = head[1], head[4], head[3]
+    number, status, order_number = head.number, head.status, head.order_number
     if status != ShipmentStatus.PACKING:
         raise InvalidTransition("shipment", status, "packing", f"{number} is not being packed")
     product = _scanned_line_product(rows, code) or find_product_by_code(session, code)
     if product is None:
         raise UnknownBarcode(code)
-    # rows: _LINE_COLUMNS (id 0, product 2, quantity 6, verified 7)
-    lines = sorted((row for row in rows if row[2] == product.id), key=lambda r: r[0])
+    lines = sorted((row for row in rows if row.product_id == product.id), key=lambda r: r.id)
     if not lines:
         raise WrongItem(
             f"wrong item: {product.sku} ({product.name}) is not in order {order_number}"
         )
-    line = next((li for li in lines if li[7] < li[6]), None)
+    line = next((li for li in lines if li.verified < li.quantity), None)
     if line is None:
-        wanted = sum(li[6] for li in lines)
+        wanted = sum(li.quantity for li in lines)
         raise OverScan(f"too many: order {order_number} needs only {wanted} × {product.sku}")
-    line_id = line[0]
+    line_id = line.id
     if conn.execute(_COUNT_SCAN, {"line_id": line_id}).rowcount == 0:
         raise OverScan(f"too many: order {order_number} has all its {product.sku} scanned")
     # A ShipmentLine loaded earlier in this session would still show the old count.
@@ -220,21 +220,26 @@ def _scanned_line_product(rows, code: str) -> ProductRef | None:
         return None
     if code.isdigit():
         forms = gtin_variants(code)
-        match = next((row for row in rows if row[5] is not None and row[5] in forms), None)
+        match = next((row for row in rows if row.gtin is not None and row.gtin in forms), None)
         how = "gtin"
     else:
-        match = next((row for row in rows if row[9] == code), None)
+        match = next((row for row in rows if row.product_sku == code), None)
         how = "sku"
-    if match is None or match[2] is None:
+    if match is None or match.product_id is None:
         return None
-    return ProductRef(match[2], match[9], match[10], match[5], match[11], matched_by=how)
+    return ProductRef(
+        match.product_id,
+        match.product_sku,
+        match.product_name,
+        match.gtin,
+        match.archived,
+        matched_by=how,
+    )
 
 
-def _counted_once(row, line_id: int) -> tuple:
-    """`row` as it reads after the scan UPDATE (verified, column 7, + 1 on the scanned line)."""
-    if row[0] != line_id:
-        return row
-    return (*row[:7], row[7] + 1, *row[8:])
+def _counted_once(row: _LineRow, line_id: int) -> _LineRow:
+    """`row` as it reads after the scan UPDATE (one more verified on the scanned line)."""
+    return row._replace(verified=row.verified + 1) if row.id == line_id else row
 
 
 def unverify_item(session: Session, shipment_id: int, product_id: int) -> VerifyResult:
@@ -281,7 +286,7 @@ def complete_packing(
     conn = core_connection(session)
     head, rows = _read_shipment(conn, shipment_id)
     view = _shipment_view(head, rows)
-    order_status, on_hold, hold_reason = head[_ORDER_STATE : _ORDER_STATE + 3]
+    order_status, on_hold, hold_reason = head.order_status, head.on_hold, head.hold_reason
     if view.status != ShipmentStatus.PACKING:
         raise InvalidTransition("shipment", view.status, ShipmentStatus.PACKED)
     override = None
@@ -345,7 +350,7 @@ def complete_packing(
         "override_reason": override,
     }
     _change_shipment(conn, session, view.id, ShipmentStatus.PACKING, packed)
-    set_order_status(session, [view.order_id], OrderStatus.PACKED)
+    write_order_status(session, [(view.order_id, order_status)], OrderStatus.PACKED)
     summary = f"Packed {view.number} ({order_status} → packed)"
     if override:
         summary += f"; verification overridden by {override}"
@@ -377,14 +382,12 @@ def ship_shipment(
     head, rows = _split(read, shipment_id)  # the parcel's lines are what leaves
     view = _shipment_view(head, rows)
     outstanding = read[0][-1]  # the order's units not shipped yet, this parcel's included
-    shipment_number, status, order_id, order_number = view.number, view.status, *head[2:4]
-    (
-        order_status, on_hold, hold_reason, delivery_method, channel_id, external_id, email,
-        ship_name,
-    ) = head[_ORDER_STATE:]  # fmt: skip
-    if status != ShipmentStatus.PACKED:
-        raise InvalidTransition("shipment", status, ShipmentStatus.SHIPPED, "pack it first")
-    check_transition(order_status, OrderStatus.SHIPPED, on_hold=on_hold, hold_reason=hold_reason)
+    shipment_number, order_id, order_status = view.number, view.order_id, head.order_status
+    if view.status != ShipmentStatus.PACKED:
+        raise InvalidTransition("shipment", view.status, ShipmentStatus.SHIPPED, "pack it first")
+    check_transition(
+        order_status, OrderStatus.SHIPPED, on_hold=head.on_hold, hold_reason=head.hold_reason
+    )
     carrier = (carrier or "").strip()
     if not carrier:
         raise ValidationError("choose the carrier", field="carrier")
@@ -392,7 +395,7 @@ def ship_shipment(
     if tracking_number and tracking_number.strip():
         match = validate_tracking(tracking_number, carrier)
         number, url = match.number, match.tracking_url or tracking_url(carrier, match.number)
-    elif delivery_method != "pickup":
+    elif head.delivery_method != "pickup":
         raise ValidationError("enter or scan the tracking number", field="tracking_number")
     shipped_at = utcnow()
     # First, guarded: on PostgreSQL a second bench shipping the same parcel waits here, then
@@ -414,16 +417,17 @@ def ship_shipment(
     )
     remaining = outstanding - view.units
     target = OrderStatus.PARTIALLY_SHIPPED if remaining else OrderStatus.SHIPPED
-    set_order_status(
+    write_order_status(
         session,
-        [order_id],
+        [(order_id, order_status)],
         target,
         shipped_at=shipped_at if target == OrderStatus.SHIPPED else None,
     )
     parcel = ShippedParcel(
-        shipment_id, shipment_number, carrier, number, url, order_id, order_number,
-        external_id, email, ship_name,
+        shipment_id, shipment_number, carrier, number, url, order_id, view.order_number,
+        head.external_id, head.email, head.ship_name,
     )  # fmt: skip
+    channel_id = head.channel_id
     outbox = channel_id is not None and _queue_fulfilment_push(session, channel_id, parcel)
     mailed = notify_customer and queue_shipped_mail(session, parcel)
     _audit(
@@ -500,6 +504,15 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
         raise ValidationError("say why the shipment is voided", field="reason")
     order = session.get(SalesOrder, shipment.order_id)
     was = shipment.status
+    # First, guarded (as shipping is): a parcel shipped or voided at another workstation
+    # meanwhile is refused here instead of being voided over.
+    _change_shipment(
+        core_connection(session),
+        session,
+        shipment_id,
+        was,
+        {"status": ShipmentStatus.VOIDED, "voided_at": utcnow()},
+    )
     if was == ShipmentStatus.SHIPPED:
         location_id = shipment.location_id or order.fulfil_location_id
         post_moves(
@@ -530,8 +543,6 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
             returned.append((line.order_line_id, location_id, line.quantity))
         session.flush()
         reserve_lines(session, returned)
-    shipment.status = ShipmentStatus.VOIDED
-    shipment.voided_at = utcnow()
     shipped_any = (
         session.scalar(
             select(func.coalesce(func.sum(OrderLine.shipped), 0)).where(
@@ -542,8 +553,7 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
     )
     previous = order.status
     order.status = OrderStatus.PARTIALLY_SHIPPED if shipped_any else OrderStatus.OPEN
-    if order.status == OrderStatus.OPEN:
-        order.shipped_at = None
+    order.shipped_at = None  # no longer wholly shipped
     _audit(
         session,
         order.id,
@@ -564,60 +574,69 @@ def void_shipment(session: Session, shipment_id: int, *, reason: str, actor: str
 
 # Built once: the packing station reads these after every scan, and constructing a statement
 # costs more than running it. Executed on the session's connection (Core, no ORM compile).
-_HEAD_COLUMNS = (
-    Shipment.id,
-    Shipment.number,
-    Shipment.order_id,
-    SalesOrder.number,
-    Shipment.status,
+# The head and line columns by name (the rows are read into these NamedTuples): the first
+# names are ShipmentView's and ShipmentLineView's fields, in their order.
+_HEAD = {
+    "id": Shipment.id,
+    "number": Shipment.number,
+    "order_id": Shipment.order_id,
+    "order_number": SalesOrder.number,
+    "status": Shipment.status,
     # `ship_name or email or ""`: an empty name (a pickup typed with a company only)
     # falls through to the e-mail address like a missing one.
-    func.coalesce(func.nullif(SalesOrder.ship_name, ""), func.nullif(SalesOrder.email, ""), ""),
-    SalesOrder.ship_country,
-    Shipment.carrier,
-    Shipment.service,
-    Shipment.tracking_number,
-    Shipment.tracking_url,
-    Shipment.weight_g,
-    Shipment.expected_weight_g,
-    Shipment.package_count,
-    Shipment.verified_by,
-    Shipment.override_reason,
-    Shipment.created_at,
-    Shipment.packed_at,
-    Shipment.shipped_at,
-    SalesOrder.notes,
-    # not part of the view: the order's state that packing and shipping check and tell
-    SalesOrder.status,
-    SalesOrder.on_hold,
-    SalesOrder.hold_reason,
-    SalesOrder.delivery_method,
-    SalesOrder.channel_id,
-    SalesOrder.external_id,
-    SalesOrder.email,
-    SalesOrder.ship_name,
-)
-_VIEW_COLUMNS = 20  # head columns the view shows; the order's state follows
-_ORDER_STATE = _VIEW_COLUMNS
-_LINE_COLUMNS = (
-    ShipmentLine.id,
-    ShipmentLine.order_line_id,
-    OrderLine.product_id,
-    OrderLine.sku,
-    OrderLine.name,
-    Product.gtin,
-    ShipmentLine.quantity,
-    ShipmentLine.verified,
-    Product.weight_g,
-    # not part of the view: how a scan is matched to a line without asking the catalogue
-    Product.sku,
-    Product.name,
-    Product.archived,
-)
-_HEAD_WIDTH = len(_HEAD_COLUMNS)
+    "customer": func.coalesce(
+        func.nullif(SalesOrder.ship_name, ""), func.nullif(SalesOrder.email, ""), ""
+    ),
+    "ship_country": SalesOrder.ship_country,
+    "carrier": Shipment.carrier,
+    "service": Shipment.service,
+    "tracking_number": Shipment.tracking_number,
+    "tracking_url": Shipment.tracking_url,
+    "weight_g": Shipment.weight_g,
+    "expected_weight_g": Shipment.expected_weight_g,
+    "package_count": Shipment.package_count,
+    "verified_by": Shipment.verified_by,
+    "override_reason": Shipment.override_reason,
+    "created_at": Shipment.created_at,
+    "packed_at": Shipment.packed_at,
+    "shipped_at": Shipment.shipped_at,
+    "notes": SalesOrder.notes,
+    # not in the view: the order's state that packing and shipping check and tell
+    "order_status": SalesOrder.status,
+    "on_hold": SalesOrder.on_hold,
+    "hold_reason": SalesOrder.hold_reason,
+    "delivery_method": SalesOrder.delivery_method,
+    "channel_id": SalesOrder.channel_id,
+    "external_id": SalesOrder.external_id,
+    "email": SalesOrder.email,
+    "ship_name": SalesOrder.ship_name,
+}
+_LINE = {
+    "id": ShipmentLine.id,
+    "order_line_id": ShipmentLine.order_line_id,
+    "product_id": OrderLine.product_id,
+    "sku": OrderLine.sku,
+    "name": OrderLine.name,
+    "gtin": Product.gtin,
+    "quantity": ShipmentLine.quantity,
+    "verified": ShipmentLine.verified,
+    # not in the view: the expected weight, and how a scan is matched to a line without
+    # asking the catalogue
+    "weight_g": Product.weight_g,
+    "product_sku": Product.sku,
+    "product_name": Product.name,
+    "archived": Product.archived,
+}
+_Head = NamedTuple("_Head", [(name, Any) for name in _HEAD])
+_LineRow = NamedTuple("_LineRow", [(name, Any) for name in _LINE])
+_VIEW_FIELDS = tuple(f.name for f in fields(ShipmentView) if f.name != "lines")
+_LINE_VIEW_FIELDS = tuple(f.name for f in fields(ShipmentLineView))
+assert tuple(_HEAD)[: len(_VIEW_FIELDS)] == _VIEW_FIELDS
+assert tuple(_LINE)[: len(_LINE_VIEW_FIELDS)] == _LINE_VIEW_FIELDS
+_HEAD_WIDTH = len(_HEAD)
 # One statement: the head on every row, a row per line (one row of NULL lines when it has none).
 _SHIPMENT_READ = (
-    select(*_HEAD_COLUMNS, *_LINE_COLUMNS)
+    select(*_HEAD.values(), *_LINE.values())
     .join(SalesOrder, SalesOrder.id == Shipment.order_id)
     .outerjoin(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
     .outerjoin(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
@@ -668,51 +687,29 @@ def get_shipment(session: Session, shipment_id: int) -> ShipmentView:
     return _shipment_view(*_read_shipment(core_connection(session), shipment_id))
 
 
-def _read_shipment(conn, shipment_id: int):
-    """(head, lines): the _HEAD_COLUMNS and one _LINE_COLUMNS tuple per line, in line order."""
+def _read_shipment(conn, shipment_id: int) -> tuple[_Head, list[_LineRow]]:
+    """The shipment's head and its lines, in line order."""
     return _split(conn.execute(_SHIPMENT_READ, {"shipment_id": shipment_id}).all(), shipment_id)
 
 
-def _split(rows, shipment_id: int):
-    """_SHIPMENT_READ rows as (head, lines); columns after the line's are kept at its end."""
+def _split(rows, shipment_id: int) -> tuple[_Head, list[_LineRow]]:
+    """_SHIPMENT_READ rows as (head, lines); columns after the line's are left out."""
     if not rows:
         raise NotFound(f"shipment #{shipment_id} does not exist")
-    head = tuple(rows[0][:_HEAD_WIDTH])
-    return head, [tuple(row[_HEAD_WIDTH:]) for row in rows if row[_HEAD_WIDTH] is not None]
+    end = _HEAD_WIDTH + len(_LINE)
+    head = _Head._make(rows[0][:_HEAD_WIDTH])
+    return head, [
+        _LineRow._make(row[_HEAD_WIDTH:end]) for row in rows if row[_HEAD_WIDTH] is not None
+    ]
 
 
-def _shipment_view(head, rows) -> ShipmentView:
-    """rows: _LINE_COLUMNS values (…, quantity at 6, verified at 7, product weight at 8)."""
-    lines = tuple(ShipmentLineView(*row[:8]) for row in rows)
-    weight = sum((row[8] or 0) * row[6] for row in rows)
-    (
-        sid, number, order_id, order_number, status, customer, country, carrier, service,
-        tracking, tracking_url, weight_g, expected, packages, verified_by, override, created_at,
-        packed_at, shipped_at, notes,
-    ) = head[:_VIEW_COLUMNS]  # fmt: skip
-    return ShipmentView(
-        id=sid,
-        number=number,
-        order_id=order_id,
-        order_number=order_number,
-        status=status,
-        customer=customer,
-        ship_country=country,
-        carrier=carrier,
-        service=service,
-        tracking_number=tracking,
-        tracking_url=tracking_url,
-        weight_g=weight_g,
-        expected_weight_g=expected or weight,
-        package_count=packages,
-        verified_by=verified_by,
-        override_reason=override,
-        created_at=created_at,
-        packed_at=packed_at,
-        shipped_at=shipped_at,
-        notes=notes,
-        lines=lines,
-    )
+def _shipment_view(head: _Head, rows: Sequence[_LineRow]) -> ShipmentView:
+    lines = tuple(ShipmentLineView(*row[: len(_LINE_VIEW_FIELDS)]) for row in rows)
+    weight = sum((row.weight_g or 0) * row.quantity for row in rows)
+    view = ShipmentView(*head[: len(_VIEW_FIELDS)], lines=lines)
+    if not view.expected_weight_g:  # not stored until packed: the lines' product weights
+        view = replace(view, expected_weight_g=weight)
+    return view
 
 
 def find_shipment(session: Session, text: str) -> int | None:

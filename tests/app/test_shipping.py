@@ -359,3 +359,67 @@ def test_a_parcel_packed_at_another_bench_meanwhile_is_refused(session_factory, 
             complete_packing(s, shipment_id, actor=ACTOR)
     finally:
         stop()
+
+
+def _pack_and_ship(s, order_id, units):
+    shipment = start_packing(s, order_id, actor=ACTOR)
+    for _ in range(units):
+        verify_item(s, shipment.id, "MUG-1")
+    complete_packing(s, shipment.id, actor=ACTOR)
+    return ship_shipment(s, shipment.id, carrier="ups", tracking_number=UPS, actor=ACTOR)
+
+
+def test_voiding_the_last_parcel_of_a_shipped_order_clears_its_shipped_time(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 12))  # 10 on hand: two parcels
+    with unit_of_work(session_factory) as s:
+        _pack_and_ship(s, order_id, 10)
+        receive_stock(s, product_id=shop["mug"], bin_id=shop["shelf"], quantity=5, actor=ACTOR)
+        from app.orders.services import allocate_order
+
+        allocate_order(s, order_id, actor=ACTOR)
+        last = _pack_and_ship(s, order_id, 2)
+        assert last.order_status == "shipped"
+        assert s.get(SalesOrder, order_id).shipped_at == last.shipment.shipped_at
+        voided = void_shipment(s, last.shipment.id, reason="label misprinted", actor=ACTOR)
+        assert voided.order_status == "partially_shipped"
+        assert s.get(SalesOrder, order_id).shipped_at is None
+        assert run_doctor(s).ok
+
+
+def test_a_parcel_shipped_at_another_bench_meanwhile_is_not_voided_over(session_factory, shop):
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment_id = start_packing(s, order_id, actor=ACTOR).id
+        verify_item(s, shipment_id, "MUG-1")
+        complete_packing(s, shipment_id, actor=ACTOR)
+    stop = _other_bench_moves_the_shipment_first(session_factory, "shipped")
+    try:
+        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
+            void_shipment(s, shipment_id, reason="wrong box", actor=ACTOR)
+    finally:
+        stop()
+
+
+def test_an_order_cancelled_at_another_bench_while_packing_is_not_packed(session_factory, shop):
+    """The order's status is written only from the status packing read: an order cancelled
+    (or held) meanwhile at another workstation is refused, not marked packed over it."""
+    from sqlalchemy import event
+
+    order_id = new_order(session_factory, (shop["mug"], 1))
+    with unit_of_work(session_factory) as s:
+        shipment_id = start_packing(s, order_id, actor=ACTOR).id
+        verify_item(s, shipment_id, "MUG-1")
+    engine = session_factory.kw["bind"]
+
+    def other_bench_cancels_first(conn, cursor, statement, params, context, executemany):
+        if statement.startswith("UPDATE sales_order SET status"):
+            cursor.execute("UPDATE sales_order SET status = 'cancelled'")
+
+    event.listen(engine, "before_cursor_execute", other_bench_cancels_first)
+    try:
+        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
+            complete_packing(s, shipment_id, actor=ACTOR)
+    finally:
+        event.remove(engine, "before_cursor_execute", other_bench_cancels_first)
+    with unit_of_work(session_factory, write=False) as s:
+        assert get_order(s, order_id).status != "packed"
