@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # the GUI shell imports this module before SQLAlchemy has loaded
     from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @contextmanager
@@ -25,6 +29,32 @@ def unit_of_work(
         if write:
             session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
         yield session
+
+
+# PostgreSQL aborts one of two transactions that wait on each other's row locks (deadlock) or
+# that conflict under serializable isolation; the other commits. Nothing of the aborted one is
+# left, so it can simply run again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+
+def write_retrying(
+    session_factory: sessionmaker[Session], work: Callable[[Session], T], *, attempts: int = 3
+) -> T:
+    """`work(session)` in one write transaction (unit_of_work). When the database aborted it
+    to break a deadlock or serialization conflict with another workstation, it runs again in
+    a fresh transaction, up to `attempts` times; any other error goes to the caller."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work(session_factory) as session:
+                return work(session)
+        except DBAPIError as exc:
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            if attempt == attempts or sqlstate not in _RETRYABLE_SQLSTATES:
+                raise
+            log.info("transaction aborted by the database (%s); running it again", sqlstate)
+    raise AssertionError("unreachable")
 
 
 def core_connection(session: Session):

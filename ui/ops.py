@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.changes import ChangeSet
 from app.errors import DomainError
-from app.uow import unit_of_work
+from app.uow import unit_of_work, write_retrying
 from ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -335,16 +335,20 @@ class MutationOp(_Op):
 
     `op` returns a ChangeSet or an object with a `.changes` ChangeSet. After the commit, Ops
     emits `changes_applied(changes)` (unless nothing changed), then `success(result)` runs.
-    Any exception rolls the whole transaction back and goes to `failure` (default: show_error).
+    Any exception rolls the whole transaction back and goes to `failure` (default: show_error);
+    one the database raised to break a deadlock with another workstation runs `op` again.
     """
 
     kind = "writer"
 
     def _execute(self, ops: Ops) -> Any:
-        with unit_of_work(ops.session_factory, write=True) as session:
+        def work(session):
             result = self._op(session)
-            changes = changes_of(result)  # inside the transaction: a bad result rolls back
-        return result, changes
+            return result, changes_of(result)  # inside the transaction: a bad result rolls back
+
+        # A deadlock with another workstation (PostgreSQL) aborts the whole transaction: the
+        # op runs again from the start.
+        return write_retrying(ops.session_factory, work)
 
     def _succeeded(self, value: Any) -> None:
         result, changes = value

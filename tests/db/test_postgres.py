@@ -416,3 +416,71 @@ def test_two_workstations_allocating_the_last_unit_on_postgres(pg_db):
             select(func.sum(Reservation.quantity)).where(Reservation.product_id == product)
         )
     assert held == 1
+
+
+def test_a_deadlock_between_workstations_is_run_again_on_postgres(pg_db):
+    """Two workstations add lines for the same two products in opposite order: PostgreSQL
+    aborts one to break the deadlock, and write_retrying runs that one again, so both orders'
+    lines are saved and the all-time sales totals count each exactly once."""
+    import threading
+
+    from sqlalchemy import func, insert, select
+
+    from app.inventory.dto import ProductInput
+    from app.inventory.products import create_product
+    from app.uow import unit_of_work, write_retrying
+    from db.models import Channel, OrderLine, ProductSales, SalesOrder
+    from db.product_sales import product_sales_problems
+
+    factory = pg_db.session_factory
+    with unit_of_work(factory) as s:
+        a = create_product(s, ProductInput(sku="DL-A", name="A"), actor="t").id
+        b = create_product(s, ProductInput(sku="DL-B", name="B"), actor="t").id
+        web = Channel(kind="shopify", name="DL web")
+        s.add(web)
+        s.flush()
+        orders = [
+            s.execute(
+                insert(SalesOrder).returning(SalesOrder.id),
+                [{"number": number, "status": "open", "channel_id": channel}],
+            ).scalar_one()
+            for number, channel in (("DL-1", web.id), ("DL-2", None))
+        ]
+
+    def line(order_id, product_id, no):
+        return {"order_id": order_id, "line_no": no, "product_id": product_id, "sku": "DL",
+                "name": "n", "quantity": 1, "unit_price_minor": 100}  # fmt: skip
+
+    both_hold_one = threading.Barrier(2, timeout=10)
+    attempts = {0: 0, 1: 0}
+
+    def bench(n, first, second):
+        def work(session):
+            attempts[n] += 1
+            session.execute(insert(OrderLine), [line(orders[n], first, 1)])
+            if attempts[n] == 1:
+                both_hold_one.wait()  # each holds its first product's totals row
+            session.execute(insert(OrderLine), [line(orders[n], second, 2)])
+
+        write_retrying(factory, work)
+
+    threads = [
+        threading.Thread(target=bench, args=(0, a, b)),
+        threading.Thread(target=bench, args=(1, b, a)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(attempts.values()) == [1, 2]  # one was the deadlock's victim, run again
+    with unit_of_work(factory, write=False) as s:
+        lines = s.scalar(select(func.count()).where(OrderLine.order_id.in_(orders)))
+        totals = dict(
+            s.execute(
+                select(ProductSales.product_key, ProductSales.units).where(
+                    ProductSales.product_key.in_((a, b))
+                )
+            ).all()
+        )
+        assert product_sales_problems(s.connection()) == []
+    assert lines == 4 and totals == {a: 2, b: 2}
