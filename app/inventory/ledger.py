@@ -17,7 +17,7 @@ from app.audit import record_event
 from app.changes import ChangeSet
 from app.errors import Conflict, NotFound, OutOfStock, ValidationError
 from app.inventory.dto import MoveRow
-from app.uow import core_connection
+from app.uow import core_connection, expire_loaded
 from db.enums import BinKind, MoveReason
 from db.models import Bin, Location, Product, Reservation, StockLevel, StockMove
 from db.types import utcnow
@@ -252,6 +252,8 @@ def post_moves(
         _upsert_levels(
             session, [{"product_id": p, "bin_id": b, "on_hand": q} for (p, b), q in adds.items()]
         )
+    # StockLevel objects loaded earlier in this session would still show the old figures.
+    expire_loaded(session, StockLevel, [*takes, *adds], ["on_hand"])
     for product_id, location_id in sorted(protect):
         available = available_at(session, product_id, location_id)
         if available < 0:

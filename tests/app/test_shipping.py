@@ -423,3 +423,16 @@ def test_an_order_cancelled_at_another_bench_while_packing_is_not_packed(session
         event.remove(engine, "before_cursor_execute", other_bench_cancels_first)
     with unit_of_work(session_factory, write=False) as s:
         assert get_order(s, order_id).status != "packed"
+
+
+def test_stock_levels_and_orders_loaded_before_shipping_read_the_new_figures(session_factory, shop):
+    from db.models import StockLevel
+
+    order_id = new_order(session_factory, (shop["mug"], 2))
+    with unit_of_work(session_factory) as s:
+        level = s.get(StockLevel, (shop["mug"], shop["shelf"]))
+        order = s.get(SalesOrder, order_id)
+        assert level.on_hand == 10 and order.first_shipped_at is None
+        _pack_and_ship(s, order_id, 2)
+        assert level.on_hand == 8
+        assert order.first_shipped_at is not None and order.status == "shipped"
