@@ -634,6 +634,7 @@ _LINE_VIEW_FIELDS = tuple(f.name for f in fields(ShipmentLineView))
 assert tuple(_HEAD)[: len(_VIEW_FIELDS)] == _VIEW_FIELDS
 assert tuple(_LINE)[: len(_LINE_VIEW_FIELDS)] == _LINE_VIEW_FIELDS
 _HEAD_WIDTH = len(_HEAD)
+_EXPECTED_WEIGHT = _VIEW_FIELDS.index("expected_weight_g")
 # One statement: the head on every row, a row per line (one row of NULL lines when it has none).
 _SHIPMENT_READ = (
     select(*_HEAD.values(), *_LINE.values())
@@ -704,12 +705,11 @@ def _split(rows, shipment_id: int) -> tuple[_Head, list[_LineRow]]:
 
 
 def _shipment_view(head: _Head, rows: Sequence[_LineRow]) -> ShipmentView:
-    lines = tuple(ShipmentLineView(*row[: len(_LINE_VIEW_FIELDS)]) for row in rows)
-    weight = sum((row.weight_g or 0) * row.quantity for row in rows)
-    view = ShipmentView(*head[: len(_VIEW_FIELDS)], lines=lines)
-    if not view.expected_weight_g:  # not stored until packed: the lines' product weights
-        view = replace(view, expected_weight_g=weight)
-    return view
+    width = len(_LINE_VIEW_FIELDS)
+    values = list(head[: len(_VIEW_FIELDS)])
+    if not head.expected_weight_g:  # not stored until packed: the lines' product weights
+        values[_EXPECTED_WEIGHT] = sum((row.weight_g or 0) * row.quantity for row in rows)
+    return ShipmentView(*values, lines=tuple(ShipmentLineView(*row[:width]) for row in rows))
 
 
 def find_shipment(session: Session, text: str) -> int | None:
