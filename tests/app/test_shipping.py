@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import update
 
@@ -266,23 +268,19 @@ def test_scan_count_is_seen_by_objects_already_in_the_session(session_factory, s
 def test_two_benches_scanning_the_last_unit_get_over_scan_not_a_crash(session_factory, shop):
     """Between reading the line and counting the scan, another bench (PostgreSQL has no
     single writer) counts the last unit: this scan is refused as OverScan."""
-    from sqlalchemy import event
-
     order_id = new_order(session_factory, (shop["mug"], 1))
     with unit_of_work(session_factory) as s:
         shipment_id = start_packing(s, order_id, actor=ACTOR).id
-    engine = session_factory.kw["bind"]
-
-    def other_bench_first(conn, cursor, statement, params, context, executemany):
-        if statement.startswith("UPDATE shipment_line SET verified"):
-            cursor.execute("UPDATE shipment_line SET verified = quantity")
-
-    event.listen(engine, "before_cursor_execute", other_bench_first)
-    try:
-        with unit_of_work(session_factory) as s, pytest.raises(OverScan, match="all its MUG-1"):
-            verify_item(s, shipment_id, "MUG-1")
-    finally:
-        event.remove(engine, "before_cursor_execute", other_bench_first)
+    with (
+        _another_bench_first(
+            session_factory,
+            "UPDATE shipment_line SET verified",
+            "UPDATE shipment_line SET verified = quantity",
+        ),
+        unit_of_work(session_factory) as s,
+        pytest.raises(OverScan, match="all its MUG-1"),
+    ):
+        verify_item(s, shipment_id, "MUG-1")
 
 
 def test_shipment_customer_falls_back_to_the_email_for_an_empty_name(session_factory, shop):
@@ -316,49 +314,67 @@ def test_scans_matched_on_the_parcel_follow_the_catalogue_rules(session_factory,
             verify_item(s, shipment.id, "4006381333931")
 
 
-def _other_bench_moves_the_shipment_first(session_factory, status: str):
-    """Before this bench's guarded shipment UPDATE runs, another bench (PostgreSQL has no
-    single writer) moves the same shipment to `status`."""
+@contextmanager
+def _another_bench_first(session_factory, before: str, sql: str):
+    """Inside the block, just before this bench runs a statement starting with `before`,
+    another bench (PostgreSQL has no single writer) gets in first with `sql`."""
     from sqlalchemy import event
 
     engine = session_factory.kw["bind"]
 
     def other_bench_first(conn, cursor, statement, params, context, executemany):
-        if statement.startswith("UPDATE shipment SET status"):
-            cursor.execute("UPDATE shipment SET status = ?", (status,))
+        if statement.startswith(before):
+            cursor.execute(sql)
 
     event.listen(engine, "before_cursor_execute", other_bench_first)
-    return lambda: event.remove(engine, "before_cursor_execute", other_bench_first)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", other_bench_first)
 
 
-def test_a_parcel_shipped_at_another_bench_meanwhile_is_not_shipped_twice(session_factory, shop):
+def _one_mug_parcel(session_factory, shop, *, packed: bool = True) -> tuple[int, int]:
+    """(order id, shipment id) of a one-mug order scanned, and packed unless told not to."""
     order_id = new_order(session_factory, (shop["mug"], 1))
     with unit_of_work(session_factory) as s:
         shipment_id = start_packing(s, order_id, actor=ACTOR).id
         verify_item(s, shipment_id, "MUG-1")
-        complete_packing(s, shipment_id, actor=ACTOR)
-    stop = _other_bench_moves_the_shipment_first(session_factory, "shipped")
-    try:
-        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
-            ship_shipment(s, shipment_id, carrier="ups", tracking_number=UPS, actor=ACTOR)
-    finally:
-        stop()
+        if packed:
+            complete_packing(s, shipment_id, actor=ACTOR)
+    return order_id, shipment_id
+
+
+def _refused_after_another_bench(session_factory, status: str, command) -> None:
+    """`command(session)` meets the shipment moved to `status` by another bench and is refused."""
+    with (
+        _another_bench_first(
+            session_factory,
+            "UPDATE shipment SET status",
+            f"UPDATE shipment SET status = '{status}'",
+        ),
+        unit_of_work(session_factory) as s,
+        pytest.raises(Conflict, match="another work"),
+    ):
+        command(s)
+
+
+def test_a_parcel_shipped_at_another_bench_meanwhile_is_not_shipped_twice(session_factory, shop):
+    order_id, shipment_id = _one_mug_parcel(session_factory, shop)
+    _refused_after_another_bench(
+        session_factory,
+        "shipped",
+        lambda s: ship_shipment(s, shipment_id, carrier="ups", tracking_number=UPS, actor=ACTOR),
+    )
     with unit_of_work(session_factory, write=False) as s:  # rolled back: nothing left the bin
         assert get_product(s, shop["mug"]).on_hand == 10
         assert get_order(s, order_id).status == "packed"
 
 
 def test_a_parcel_packed_at_another_bench_meanwhile_is_refused(session_factory, shop):
-    order_id = new_order(session_factory, (shop["mug"], 1))
-    with unit_of_work(session_factory) as s:
-        shipment_id = start_packing(s, order_id, actor=ACTOR).id
-        verify_item(s, shipment_id, "MUG-1")
-    stop = _other_bench_moves_the_shipment_first(session_factory, "voided")
-    try:
-        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
-            complete_packing(s, shipment_id, actor=ACTOR)
-    finally:
-        stop()
+    _order_id, shipment_id = _one_mug_parcel(session_factory, shop, packed=False)
+    _refused_after_another_bench(
+        session_factory, "voided", lambda s: complete_packing(s, shipment_id, actor=ACTOR)
+    )
 
 
 def _pack_and_ship(s, order_id, units):
@@ -387,40 +403,28 @@ def test_voiding_the_last_parcel_of_a_shipped_order_clears_its_shipped_time(sess
 
 
 def test_a_parcel_shipped_at_another_bench_meanwhile_is_not_voided_over(session_factory, shop):
-    order_id = new_order(session_factory, (shop["mug"], 1))
-    with unit_of_work(session_factory) as s:
-        shipment_id = start_packing(s, order_id, actor=ACTOR).id
-        verify_item(s, shipment_id, "MUG-1")
-        complete_packing(s, shipment_id, actor=ACTOR)
-    stop = _other_bench_moves_the_shipment_first(session_factory, "shipped")
-    try:
-        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
-            void_shipment(s, shipment_id, reason="wrong box", actor=ACTOR)
-    finally:
-        stop()
+    _order_id, shipment_id = _one_mug_parcel(session_factory, shop)
+    _refused_after_another_bench(
+        session_factory,
+        "shipped",
+        lambda s: void_shipment(s, shipment_id, reason="wrong box", actor=ACTOR),
+    )
 
 
 def test_an_order_cancelled_at_another_bench_while_packing_is_not_packed(session_factory, shop):
     """The order's status is written only from the status packing read: an order cancelled
     (or held) meanwhile at another workstation is refused, not marked packed over it."""
-    from sqlalchemy import event
-
-    order_id = new_order(session_factory, (shop["mug"], 1))
-    with unit_of_work(session_factory) as s:
-        shipment_id = start_packing(s, order_id, actor=ACTOR).id
-        verify_item(s, shipment_id, "MUG-1")
-    engine = session_factory.kw["bind"]
-
-    def other_bench_cancels_first(conn, cursor, statement, params, context, executemany):
-        if statement.startswith("UPDATE sales_order SET status"):
-            cursor.execute("UPDATE sales_order SET status = 'cancelled'")
-
-    event.listen(engine, "before_cursor_execute", other_bench_cancels_first)
-    try:
-        with unit_of_work(session_factory) as s, pytest.raises(Conflict, match="another work"):
-            complete_packing(s, shipment_id, actor=ACTOR)
-    finally:
-        event.remove(engine, "before_cursor_execute", other_bench_cancels_first)
+    order_id, shipment_id = _one_mug_parcel(session_factory, shop, packed=False)
+    with (
+        _another_bench_first(
+            session_factory,
+            "UPDATE sales_order SET status",
+            "UPDATE sales_order SET status = 'cancelled'",
+        ),
+        unit_of_work(session_factory) as s,
+        pytest.raises(Conflict, match="another work"),
+    ):
+        complete_packing(s, shipment_id, actor=ACTOR)
     with unit_of_work(session_factory, write=False) as s:
         assert get_order(s, order_id).status != "packed"
 
