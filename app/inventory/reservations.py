@@ -15,11 +15,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, insert, select, union_all, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, OutOfStock, ValidationError
-from app.inventory.ledger import LOCK_PRODUCTS, MoveSpec, post_moves
+from app.inventory.ledger import BIN_LOCATION, LOCK_PRODUCTS, MoveSpec, post_moves
 from app.uow import core_connection, expire_loaded
 from db.enums import BinKind, MoveReason
 from db.models import (
@@ -62,7 +70,7 @@ _RESERVED_BY_LOCATION = (
 # One statement: on hand per location, then reserved (negative) per location.
 _AVAILABLE = union_all(_ON_HAND_BY_LOCATION, _RESERVED_BY_LOCATION)
 _AVAILABLE_AT = union_all(
-    _ON_HAND_BY_LOCATION.where(Bin.location_id.in_(bindparam("locations", expanding=True))),
+    _ON_HAND_BY_LOCATION.where(BIN_LOCATION.in_(bindparam("locations", expanding=True))),
     _RESERVED_BY_LOCATION.where(
         Reservation.location_id.in_(bindparam("locations", expanding=True))
     ),
@@ -85,7 +93,7 @@ _PICKABLE_STOCK = (
     )
     .where(
         StockLevel.product_id.in_(bindparam("products", expanding=True)),
-        Bin.location_id.in_(bindparam("locations", expanding=True)),
+        BIN_LOCATION.in_(bindparam("locations", expanding=True)),
         Bin.kind != BinKind.QUARANTINE,
         StockLevel.on_hand > 0,
     )

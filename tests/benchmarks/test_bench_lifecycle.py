@@ -15,12 +15,13 @@ from app.paths import resolve_paths
 from app.picking.services import create_pick_list
 from app.shipping.services import complete_packing, ship_shipment, start_packing, verify_item
 from app.uow import unit_of_work
-from db.models import OrderLine, Product, SalesOrder
+from db.models import Bin, OrderLine, Product, SalesOrder
 from db.types import utcnow
 from tests.benchmarks.harness import RESULTS
 
 ORDERS = 1000
 PRODUCTS = 200
+BINS = 2000  # a warehouse's worth: bin lookups must not grow with the bins of a location
 TRACKING = "1Z999AA10123456784"
 
 
@@ -68,8 +69,20 @@ def test_lifecycle_throughput(tmp_path):
             ],
         )
         ids = [p.id for p in s.query(Product.id)]
-        for product_id in ids:
-            receive_stock(s, product_id=product_id, bin_id=shelf, quantity=10_000, actor="bench")
+        s.execute(
+            insert(Bin.__table__),
+            [
+                {"location_id": main, "code": f"B-{n:04d}", "kind": "storage",
+                 "walk_sequence": n, "active": True}
+                for n in range(1, BINS)
+            ],
+        )  # fmt: skip
+        bins = [shelf, *(b.id for b in s.query(Bin.id).where(Bin.id != shelf))]
+        for n, product_id in enumerate(ids):  # each product in two bins across the warehouse
+            for bin_id in (bins[(n * 7) % BINS], bins[(n * 13 + 1) % BINS]):
+                receive_stock(
+                    s, product_id=product_id, bin_id=bin_id, quantity=5_000, actor="bench"
+                )
         s.execute(
             insert(SalesOrder.__table__),
             [
@@ -162,7 +175,7 @@ def test_lifecycle_throughput(tmp_path):
             ORDERS / seconds,
             unit="orders/s",
             target="",
-            note=f"{ORDERS} orders, one transaction each",
+            note=f"{ORDERS} orders, one transaction each; {BINS} bins",
         )
     RESULTS.record(
         "order lifecycle (allocate→pick→pack→ship)",
