@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.audit import record_event
@@ -142,7 +142,13 @@ _MOVE_BINS = select(*_BIN_FACTS).where(Bin.id.in_(bindparam("ids", expanding=Tru
 _SOURCE_LEVELS = (
     select(StockLevel.product_id, StockLevel.on_hand, *_BIN_FACTS)
     .join(Bin, Bin.id == StockLevel.bin_id)
-    .where(tuple_(StockLevel.product_id, StockLevel.bin_id).in_(bindparam("pairs", expanding=True)))
+    # Two IN lists, not a row-value IN: SQLite answers `(product_id, bin_id) IN (VALUES …)` by
+    # scanning every level (222k in the demo shop: 2.7 ms a shipment); these are index lookups.
+    # The few extra pairs the two lists also match are dropped by the caller.
+    .where(
+        StockLevel.product_id.in_(bindparam("products", expanding=True)),
+        StockLevel.bin_id.in_(bindparam("bins", expanding=True)),
+    )
 )
 
 
@@ -209,9 +215,15 @@ def post_moves(
     have: dict[tuple[int, int], int] = {}
     bins: dict[int, _BinFacts] = {}
     if sources:
-        for product_id, on_hand, *facts in conn.execute(_SOURCE_LEVELS, {"pairs": sources}):
-            have[(product_id, facts[0])] = on_hand
+        wanted = set(sources)
+        params = {
+            "products": list({p for p, _b in sources}),
+            "bins": list({b for _p, b in sources}),
+        }
+        for product_id, on_hand, *facts in conn.execute(_SOURCE_LEVELS, params):
             bins[facts[0]] = _BinFacts(*facts)
+            if (product_id, facts[0]) in wanted:
+                have[(product_id, facts[0])] = on_hand
     if unread := bin_ids - bins.keys():
         for facts in conn.execute(_MOVE_BINS, {"ids": list(unread)}):
             bins[facts[0]] = _BinFacts(*facts)
