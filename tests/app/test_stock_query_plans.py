@@ -3,6 +3,8 @@ from every bin of the location (a 4,000-bin warehouse made each pick plan 3 ms).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event, insert, select
 
@@ -13,6 +15,26 @@ from app.inventory.products import create_product
 from app.inventory.reservations import availability, plan_picks
 from app.uow import unit_of_work
 from db.models import Bin
+
+
+@contextmanager
+def _plans(session_factory):
+    """The SQLite query plans (EXPLAIN QUERY PLAN details) of stock_level reads in the block."""
+    engine = session_factory.kw["bind"]
+    plans: list[str] = []
+
+    def explain(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().startswith("SELECT") and "stock_level" in statement:
+            plans.extend(
+                row[3]
+                for row in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", params)
+            )
+
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
 
 
 @pytest.fixture
@@ -49,22 +71,8 @@ def warehouse(session_factory):
 )
 def test_stock_at_a_location_is_read_by_product(session_factory, warehouse, lookup):
     location, products = warehouse
-    engine = session_factory.kw["bind"]
-    plans: list[str] = []
-
-    def explain(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT") and "stock_level" in statement:
-            plans.extend(
-                row[3]
-                for row in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", params)
-            )
-
-    event.listen(engine, "before_cursor_execute", explain)
-    try:
-        with unit_of_work(session_factory, write=False) as s:
-            lookup(s, location, products)
-    finally:
-        event.remove(engine, "before_cursor_execute", explain)
+    with _plans(session_factory) as plans, unit_of_work(session_factory, write=False) as s:
+        lookup(s, location, products)
     assert plans
     assert any("stock_level" in p and "product_id=" in p for p in plans), plans
     assert not any(p.startswith("SEARCH bin USING INDEX") for p in plans), plans
@@ -78,30 +86,17 @@ def test_stock_taken_out_of_bins_is_looked_up_not_scanned(session_factory, wareh
     from db.models import StockLevel
 
     _location, products = warehouse
-    engine = session_factory.kw["bind"]
-    plans: list[str] = []
-
-    def explain(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT") and "stock_level" in statement:
-            plans.extend(
-                row[3]
-                for row in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", params)
-            )
-
     with unit_of_work(session_factory) as s:
         levels = s.execute(
             select(StockLevel.product_id, StockLevel.bin_id).where(
                 StockLevel.product_id.in_(products[:2])
             )
         ).all()
-        event.listen(engine, "before_cursor_execute", explain)
-        try:
+        with _plans(session_factory) as plans:
             post_moves(
                 s,
                 [MoveSpec(p, 1, MoveReason.SHIP, from_bin_id=b) for p, b in levels],
                 actor="t",
                 protect_reservations=False,
             )
-        finally:
-            event.remove(engine, "before_cursor_execute", explain)
     assert plans and not any(p.startswith("SCAN stock_level") for p in plans), plans
