@@ -129,11 +129,11 @@ def _customer_for(session: Session, data: OrderInput) -> int | None:
         return data.customer_id
     email = (data.email or "").strip().lower() or None
     if email:
+        # Every writer stores customers' e-mails lower-case (here, CSV import, channel intake,
+        # the demo), so the e-mail index answers; lower(email) scanned all 66k customers of
+        # the demo shop (15 ms an order).
         existing = session.scalar(
-            select(Customer.id)
-            .where(func.lower(Customer.email) == email)
-            .order_by(Customer.id)
-            .limit(1)
+            select(Customer.id).where(Customer.email == email).order_by(Customer.id).limit(1)
         )
         if existing is not None:
             return existing
