@@ -815,6 +815,13 @@ class _DemoGenerator:
         return dropped
 
     def has_index(self, index: Index) -> bool:
+        if self.conn.dialect.name == "sqlite":  # (SQLite's reflection skips expression indexes)
+            return (
+                self.conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index.name,)
+                ).first()
+                is not None
+            )
         return self.conn.dialect.has_index(self.conn, index.table.name, index.name)
 
     def ago(self, days: float) -> datetime:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,6 +65,9 @@ class Product(Base):
         Index("ix_product_archived_name", "archived", "name"),
         Index("ix_product_archived_sku", "archived", "sku"),
         Index("ix_product_supplier_id", "supplier_id"),
+        # SKUs match in any case (a scanner with Caps Lock, a CSV typed by hand): lookups by
+        # lower(sku) would otherwise read every product.
+        Index("ix_product_sku_lower", func.lower(sku)),
     )
 
 

@@ -14,17 +14,17 @@ from app.inventory.locations import create_location
 from app.inventory.products import create_product
 from app.inventory.reservations import availability, plan_picks
 from app.uow import unit_of_work
-from db.models import Bin
+from db.models import Bin, OrderLine
 
 
 @contextmanager
-def _plans(session_factory):
-    """The SQLite query plans (EXPLAIN QUERY PLAN details) of stock_level reads in the block."""
+def _plans(session_factory, table: str = "stock_level"):
+    """The SQLite query plans (EXPLAIN QUERY PLAN details) of reads of `table` in the block."""
     engine = session_factory.kw["bind"]
     plans: list[str] = []
 
     def explain(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT") and "stock_level" in statement:
+        if statement.lstrip().startswith("SELECT") and f"FROM {table}" in statement:
             plans.extend(
                 row[3]
                 for row in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", params)
@@ -100,3 +100,24 @@ def test_stock_taken_out_of_bins_is_looked_up_not_scanned(session_factory, wareh
                 protect_reservations=False,
             )
     assert plans and not any(p.startswith("SCAN stock_level") for p in plans), plans
+
+
+def test_skus_in_any_case_are_found_through_the_index(session_factory, warehouse):
+    """An order line given by SKU, in another case, finds its product through the
+    lower(sku) index (migration 0010), not by reading every product (13 ms for 500 SKUs in
+    the 100k-product shop before)."""
+    from app.orders.address import Address
+    from app.orders.dto import LineInput, OrderInput
+    from app.orders.services import create_order
+
+    _location, products = warehouse
+    ship_to = Address("Ann", "1 Main St", "Austin", "73301", "US", "TX")
+    with unit_of_work(session_factory) as s, _plans(session_factory, "product") as plans:
+        saved = create_order(
+            s,
+            OrderInput((LineInput(quantity=1, sku="p-1"),), ship_to=ship_to, confirm=False),
+            actor="t",
+        )
+        line_product = s.scalar(select(OrderLine.product_id).where(OrderLine.order_id == saved.id))
+    assert line_product == products[1]
+    assert plans and not any(p.startswith("SCAN product") for p in plans), plans
