@@ -37,6 +37,7 @@ from app.errors import Conflict, DomainError, ValidationError
 from app.numbering import format_number, set_next_value
 from app.settings import update_settings
 from db.base import Base
+from db.engine import index_exists
 from db.models import (
     Bin,
     Customer,
@@ -815,14 +816,7 @@ class _DemoGenerator:
         return dropped
 
     def has_index(self, index: Index) -> bool:
-        if self.conn.dialect.name == "sqlite":  # (SQLite's reflection skips expression indexes)
-            return (
-                self.conn.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (index.name,)
-                ).first()
-                is not None
-            )
-        return self.conn.dialect.has_index(self.conn, index.table.name, index.name)
+        return index_exists(self.conn, index.table.name, index.name)
 
     def ago(self, days: float) -> datetime:
         return self.now - timedelta(days=days)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -64,3 +64,14 @@ def sqlite_file(engine: Engine) -> Path | None:
     if not database or database == ":memory:":
         return None
     return Path(database)
+
+
+def index_exists(conn: Connection, table: str, name: str) -> bool:
+    """Whether index `name` exists on `table`. SQLite is asked directly: its reflection skips
+    expression indexes (such as lower(sku)) with a warning."""
+    if conn.dialect.name == "sqlite":
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).first()
+        return found is not None
+    return conn.dialect.has_index(conn, table, name)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.batches import chunks
 from app.channels.base import ExternalLine, ExternalOrder, ExternalStatus
 from app.channels.dto import SyncIssue
 from app.channels.matching import (
@@ -20,7 +21,6 @@ from app.channels.matching import (
     PullContext,
     balance_totals,
     check_address,
-    chunks,
     clip,
     line_rows,
     paid_amounts,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -33,8 +33,6 @@ from db.models import (
     Supplier,
 )
 from db.types import utcnow
-
-T = TypeVar("T")
 
 PRODUCT_COLUMNS = (
     "sku",

@@ -1,6 +1,6 @@
 """How many orders went to one ship-to address within a day: the risk rule both bulk intakes
 (CSV import, channel sync) need for a batch of new orders, counted over the batch and the
-orders already in the shop with one query per 500 addresses."""
+orders already in the shop with one query per chunk of addresses."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.batches import chunks
 from db.models import SalesOrder
 
 DAY = timedelta(days=1)
-_CHUNK = 500
 
 
 class AddressTimes:
@@ -32,12 +32,12 @@ class AddressTimes:
             return
         placed = [t for ts in self._times.values() for t in ts]
         addresses = sorted({address1 for address1, _postal in self._times})
-        for start in range(0, len(addresses), _CHUNK):
+        for chunk in chunks(addresses):
             for address1, postal_code, placed_at in session.execute(
                 select(
                     SalesOrder.ship_address1, SalesOrder.ship_postal_code, SalesOrder.placed_at
                 ).where(
-                    SalesOrder.ship_address1.in_(addresses[start : start + _CHUNK]),
+                    SalesOrder.ship_address1.in_(chunk),
                     SalesOrder.placed_at > min(placed) - DAY,
                     SalesOrder.placed_at <= max(placed) + DAY,
                 )
