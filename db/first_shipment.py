@@ -2,8 +2,10 @@
 shipments only; a voided one no longer counts), kept by triggers on shipment so the fulfilment
 report reads one indexed column instead of grouping every shipment by order.
 
-Any shipment insert, delete or update of its order, status or shipped_at recomputes the column
-for the order(s) involved. SQLite gets plain triggers, PostgreSQL a PL/pgSQL trigger function.
+A shipment insert, delete or update of its order, status or shipped_at recomputes the column
+for the order(s) involved when the parcel counts (shipped or delivered, with a time) before or
+after it: the packing steps, which write parcels that have not left, fire nothing. SQLite gets
+plain triggers, PostgreSQL a PL/pgSQL trigger function.
 A migration that rebuilds shipment in batch mode drops these triggers with the old table: call
 `install_first_shipment` again at the end of such a migration.
 """
@@ -30,23 +32,33 @@ def _refresh(row: str) -> str:
     return f"UPDATE sales_order SET first_shipped_at = {_FIRST} WHERE id = {row}.order_id;"
 
 
-def install_first_shipment(conn: Connection) -> None:
-    """Create (or re-create) the triggers and recompute the column for every order."""
+def _counts(row: str) -> str:
+    """SQL: the shipment row (OLD / NEW) is a parcel that left, so it can be an order's first."""
+    return f"({row}.status IN ({_LEFT}) AND {row}.shipped_at IS NOT NULL)"
+
+
+def install_first_shipment(conn: Connection, *, rebuild: bool = True) -> None:
+    """Create (or re-create) the triggers and (unless `rebuild` is False: the triggers only
+    changed) recompute the column for every order."""
     drop_first_shipment_triggers(conn)
     if conn.dialect.name == "sqlite":
         ddl = [
-            "CREATE TRIGGER first_shipment_ai AFTER INSERT ON shipment "
+            f"CREATE TRIGGER first_shipment_ai AFTER INSERT ON shipment WHEN {_counts('NEW')} "
             f"BEGIN {_refresh('NEW')} END",
-            "CREATE TRIGGER first_shipment_ad AFTER DELETE ON shipment "
+            f"CREATE TRIGGER first_shipment_ad AFTER DELETE ON shipment WHEN {_counts('OLD')} "
             f"BEGIN {_refresh('OLD')} END",
             "CREATE TRIGGER first_shipment_au AFTER UPDATE OF order_id, status, shipped_at "
-            f"ON shipment BEGIN {_refresh('OLD')} {_refresh('NEW')} END",
+            f"ON shipment WHEN {_counts('OLD')} OR {_counts('NEW')} "
+            f"BEGIN {_refresh('OLD')} {_refresh('NEW')} END",
         ]
     else:
         ddl = [
             "CREATE OR REPLACE FUNCTION first_shipment() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {_refresh('OLD')} END IF; "
-            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_refresh('NEW')} END IF; "
+            "BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') AND {_counts('OLD')} THEN {_refresh('OLD')} "
+            "END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') AND {_counts('NEW')} THEN {_refresh('NEW')} "
+            "END IF; "
             "RETURN NULL; END $$",
             "CREATE TRIGGER first_shipment AFTER INSERT OR DELETE OR UPDATE OF "
             "order_id, status, shipped_at ON shipment "
@@ -54,10 +66,11 @@ def install_first_shipment(conn: Connection) -> None:
         ]
     for statement in ddl:
         conn.exec_driver_sql(statement)
-    conn.exec_driver_sql(
-        f"UPDATE sales_order SET first_shipped_at = {_FIRST} "
-        "WHERE id IN (SELECT order_id FROM shipment) OR first_shipped_at IS NOT NULL"
-    )
+    if rebuild:
+        conn.exec_driver_sql(
+            f"UPDATE sales_order SET first_shipped_at = {_FIRST} "
+            "WHERE id IN (SELECT order_id FROM shipment) OR first_shipped_at IS NOT NULL"
+        )
 
 
 def drop_first_shipment_triggers(conn: Connection) -> None:
