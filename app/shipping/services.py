@@ -428,7 +428,7 @@ def ship_shipment(
         head.external_id, head.email, head.ship_name,
     )  # fmt: skip
     channel_id = head.channel_id
-    outbox = channel_id is not None and _queue_fulfilment_push(session, channel_id, parcel)
+    outbox = channel_id is not None and _queue_fulfilment_push(session, channel_id, parcel, rows)
     mailed = notify_customer and queue_shipped_mail(session, parcel)
     _audit(
         session,
@@ -461,15 +461,14 @@ def _change_shipment(conn, session: Session, shipment_id: int, was: str, values:
     expire_loaded(session, Shipment, [shipment_id], list(values))
 
 
-def _queue_fulfilment_push(session: Session, channel_id: int, parcel: ShippedParcel) -> bool:
+def _queue_fulfilment_push(
+    session: Session, channel_id: int, parcel: ShippedParcel, rows: Sequence[_LineRow]
+) -> bool:
+    """Queue the parcel (its lines as read for shipping) for the order's channel, if it has
+    an enabled online one."""
     channel = session.get(Channel, channel_id)
     if channel is None or channel.kind == ChannelKind.CSV or not channel.enabled:
         return False
-    lines = session.execute(
-        select(OrderLine.external_line_id, OrderLine.sku, ShipmentLine.quantity)
-        .join(ShipmentLine, ShipmentLine.order_line_id == OrderLine.id)
-        .where(ShipmentLine.shipment_id == parcel.shipment_id)
-    ).all()
     session.add(
         OutboxMessage(
             channel_id=channel.id,
@@ -482,8 +481,12 @@ def _queue_fulfilment_push(session: Session, channel_id: int, parcel: ShippedPar
                 "tracking_number": parcel.tracking_number,
                 "tracking_url": parcel.tracking_url,
                 "lines": [
-                    {"external_line_id": ext, "sku": sku, "quantity": qty}
-                    for ext, sku, qty in lines
+                    {
+                        "external_line_id": row.external_line_id,
+                        "sku": row.sku,
+                        "quantity": row.quantity,
+                    }
+                    for row in rows
                 ],
             },
             next_attempt_at=utcnow(),
@@ -626,6 +629,7 @@ _LINE = {
     "product_sku": Product.sku,
     "product_name": Product.name,
     "archived": Product.archived,
+    "external_line_id": OrderLine.external_line_id,  # for the channel's fulfilment push
 }
 _Head = NamedTuple("_Head", [(name, Any) for name in _HEAD])
 _LineRow = NamedTuple("_LineRow", [(name, Any) for name in _LINE])
