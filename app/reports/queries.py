@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from app.reports.summary import sales_day_conditions, units_sold_by_product
+from app.reports.summary import day_conditions, sales_day_conditions, units_sold_by_product
 from app.settings import get_setting
 from db.enums import BinKind, MailStatus, OrderStatus, OutboxStatus
 from db.models import (
@@ -71,16 +71,14 @@ class SalesRow:
 
 
 def _order_day_conditions(filt: ReportFilter) -> list:
-    conditions = []
-    if filt.date_from is not None:
-        conditions.append(OrderDay.day >= filt.date_from)
-    if filt.date_to is not None:
-        conditions.append(OrderDay.day <= filt.date_to)
-    if filt.channel_id is not None:
-        conditions.append(OrderDay.channel_key == filt.channel_id)
-    if filt.manual_only:
-        conditions.append(OrderDay.channel_key == 0)
-    return conditions
+    return day_conditions(
+        OrderDay.day,
+        OrderDay.channel_key,
+        filt.date_from,
+        filt.date_to,
+        channel_id=filt.channel_id,
+        manual_only=filt.manual_only,
+    )
 
 
 _CHANNEL_NAME = func.coalesce(Channel.name, literal("Manual"))

@@ -34,6 +34,29 @@ def _day(session: Session, first: date | None, last: date | None) -> ColumnEleme
     return SalesDay.day
 
 
+def day_conditions(
+    day: ColumnElement,
+    channel_key: ColumnElement,
+    first: date | None,
+    last: date | None,
+    *,
+    channel_id: int | None = None,
+    manual_only: bool = False,
+) -> list[ColumnElement[bool]]:
+    """WHERE terms on a summary's day and channel_key columns (sales_day, order_day): days
+    `first`..`last` (inclusive, either open) and one channel or the manual orders only."""
+    conditions: list[ColumnElement[bool]] = []
+    if first is not None:
+        conditions.append(day >= first)
+    if last is not None:
+        conditions.append(day <= last)
+    if channel_id is not None:
+        conditions.append(channel_key == channel_id)
+    if manual_only:
+        conditions.append(channel_key == 0)
+    return conditions
+
+
 def sales_day_conditions(
     session: Session,
     first: date | None,
@@ -42,19 +65,15 @@ def sales_day_conditions(
     channel_id: int | None = None,
     manual_only: bool = False,
 ) -> list[ColumnElement[bool]]:
-    """WHERE terms for days `first`..`last` (inclusive, either open) and one channel or the
-    manual orders only."""
-    day = _day(session, first, last)
-    conditions: list[ColumnElement[bool]] = []
-    if first is not None:
-        conditions.append(day >= first)
-    if last is not None:
-        conditions.append(day <= last)
-    if channel_id is not None:
-        conditions.append(SalesDay.channel_key == channel_id)
-    if manual_only:
-        conditions.append(SalesDay.channel_key == 0)
-    return conditions
+    """day_conditions on sales_day (a long range kept off the day index on SQLite)."""
+    return day_conditions(
+        _day(session, first, last),
+        SalesDay.channel_key,
+        first,
+        last,
+        channel_id=channel_id,
+        manual_only=manual_only,
+    )
 
 
 def units_sold_by_product(session: Session, first: date, last: date | None = None) -> Select:
