@@ -287,3 +287,36 @@ def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, panel):
     qtbot.keyClick(station.quantity_spin, Qt.Key.Key_Return)
     assert station.quantity_spin.value() == 3
     qtbot.waitUntil(station.scan_edit.hasFocus, timeout=1000)
+
+
+def test_done_clicked_while_items_are_queued_receives_them_first(
+    qtbot, database, paths, tmp_path, session_factory, shop
+):
+    """Done goes through the scan queue like a scanned DONE: items scanned just before it are
+    received, not refused with "scan the RMA first" after the return closed."""
+    from tests.ui.helpers import DeferredExecutor
+    from ui.ops import Ops
+
+    order = shipped_order(session_factory, (shop.mug, 4))
+    rma_for(session_factory, order, (0, 4, "damaged"))
+    work = DeferredExecutor()
+    ops = Ops(
+        database.session_factory, writer=work, reader=work, network=work,
+        exports_dir=paths.exports,
+    )  # fmt: skip
+    panel = ReturnsPanel(ops, exports_dir=tmp_path / "exports")
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_station()
+    work.run_all()
+    station = panel.station
+    station.scan("RMA-000001")
+    work.run_all()
+    station.scan(MUG_GTIN)
+    station.scan("MUG-1")
+    qtbot.mouseClick(station.done_button, Qt.MouseButton.LeftButton)
+    work.run_all()
+    assert figures(session_factory, shop.mug) == (8, 0, 8)
+    assert station.view is None
+    assert "scan the rma first" not in station.message_label.text().lower()
+    ops.shutdown(wait=False)

@@ -38,7 +38,7 @@ from app.purchasing.receiving import (
     receive_lines,
     undo_receipt,
 )
-from app.scanning import Command, Scan, ScanKind, classify_scan
+from app.scanning import Command, Scan, ScanKind, classify_scan, command_barcode
 from ui.errors import show_error, user_message
 from ui.formatting import local_time
 from ui.ops import MutationOp, Ops, QueryOp
@@ -461,7 +461,8 @@ class ReceivingStation(QWidget):
 
     @Slot()
     def _on_undo_button_clicked(self) -> None:
-        self.undo_last()
+        # Through the queue, like a scanned UNDO: a scan still being received comes first.
+        self.scan(command_barcode(Command.UNDO))
 
     @Slot()
     def _on_receive_all_button_clicked(self) -> None:
@@ -494,7 +495,8 @@ class ReceivingStation(QWidget):
 
     @Slot()
     def _on_close_button_clicked(self) -> None:
-        self.close_po()
+        # Queued like a scanned DONE: items scanned before the click are received first.
+        self.scan(command_barcode(Command.DONE))
 
     @Slot()
     def _on_default_bin_button_clicked(self) -> None:

@@ -25,7 +25,7 @@ from app.errors import DomainError
 from app.inventory.dto import BinInfo
 from app.returns.dto import ReceiveResult, ReturnView
 from app.returns.services import receive_return_item, receive_return_line
-from app.scanning import Command, Scan, ScanKind, classify_scan
+from app.scanning import Command, Scan, ScanKind, classify_scan, command_barcode
 from ui.errors import show_error
 from ui.ops import MutationOp, Ops, QueryOp
 from ui.returns.common import (
@@ -568,7 +568,8 @@ class ReturnReceivingStation(QWidget):
 
     @Slot()
     def _on_done_button_clicked(self) -> None:
-        self.close_rma()
+        # Queued like a scanned DONE: items scanned before the click are received first.
+        self.scan(command_barcode(Command.DONE))
 
     @Slot()
     def _on_receive_line_button_clicked(self) -> None:
