@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from app.audit import record_event
 from app.errors import (
     Conflict,
+    DomainError,
     InvalidTransition,
     NotFound,
     OutOfStock,
@@ -580,12 +581,14 @@ class ReceivingScanner:
     def scan(
         self, session: Session, code: str, *, actor: str, quantity: int = 1
     ) -> ReceiveScanResult:
-        """Receive one scan through `receive_scan`; raises what it raises."""
+        """Receive one scan through `receive_scan`; raises what it raises. The confirmation
+        state changes only once the scan has an answer (received, or refused by a domain
+        error): a database error such as a deadlock leaves it as it was, so the transaction
+        can run again with the same meaning (app.uow.write_retrying)."""
         code = code.strip()
         confirm = self.pending_over is not None and self.pending_over == code
-        self.pending_over = None
         try:
-            return receive_scan(
+            result = receive_scan(
                 session,
                 self.po_id,
                 code,
@@ -597,3 +600,8 @@ class ReceivingScanner:
         except OverReceipt:
             self.pending_over = code
             raise
+        except DomainError:
+            self.pending_over = None
+            raise
+        self.pending_over = None
+        return result

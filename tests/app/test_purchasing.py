@@ -503,3 +503,38 @@ def test_putaway_from_receiving_to_storage(session_factory):
         notes = {m.note for m in s.query(StockMove).filter(StockMove.reason == "transfer")}
     assert notes == {"putaway"}
     assert_doctor_clean(session_factory)
+
+
+def test_a_confirmed_over_receipt_survives_a_deadlock_retry(session_factory):
+    """The station's confirmation (the same code scanned twice) is kept when the database
+    aborts the receipt to break a deadlock, so write_retrying's second run still receives the
+    unit instead of asking for the confirmation again."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from app.uow import write_retrying
+
+    p = build_purchasing(session_factory)
+    po = ordered_po(session_factory, p, mug=2, cap=1)
+    with unit_of_work(session_factory) as s:
+        receive_scan(s, po, MUG_GTIN, quantity=2, actor=ACTOR)
+    scanner = ReceivingScanner(po)
+    with pytest.raises(OverReceipt), unit_of_work(session_factory) as s:
+        scanner.scan(s, MUG_GTIN, actor=ACTOR)  # over the order: asks for confirmation
+    engine = session_factory.kw["bind"]
+    aborted = []
+
+    class _Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def deadlock_once(conn, cursor, statement, params, context, executemany):
+        if statement.startswith("INSERT INTO stock_move") and not aborted:
+            aborted.append(True)
+            raise OperationalError(statement, params, _Deadlock())
+
+    event.listen(engine, "before_cursor_execute", deadlock_once)
+    try:
+        result = write_retrying(session_factory, lambda s: scanner.scan(s, MUG_GTIN, actor=ACTOR))
+    finally:
+        event.remove(engine, "before_cursor_execute", deadlock_once)
+    assert aborted and result.over_received == 1
