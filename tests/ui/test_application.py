@@ -98,7 +98,10 @@ def test_starts_window_offers_first_start_and_saves_ui_state(qtbot, qapp, paths,
         database.close()
 
 
-def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monkeypatch):
+def _run_gui_while_opening(qtbot, qapp, paths, monkeypatch, act, after=lambda window: None):
+    """Run the app with the database held open-in-progress: `act(window)` runs once the window
+    shows, the opening then finishes, and the event loop ends once the window has counted.
+    Returns `after(window)`, taken just before the window closes."""
     import app.database as database_module
 
     real_open = database_module.open_database
@@ -109,18 +112,13 @@ def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monk
         return real_open(p)
 
     monkeypatch.setattr(database_module, "open_database", slow_open)
-    seen = {}
+    acted = []
 
     def look() -> None:
         shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if shown and "waiting" not in seen:
-            window = shown[0]
-            seen["waiting"] = (
-                window.ready,
-                window.current_panel_key(),
-                window.stack.currentWidget().text(),
-            )
-            window.show_panel("settings")  # a person clicks while the database opens
+        if shown and not acted:
+            acted.append(shown[0])
+            act(shown[0])
             release.set()
 
     timer = QTimer(interval=5)
@@ -130,16 +128,40 @@ def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monk
     def fake_exec(_self):
         (window,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
         qtbot.waitUntil(lambda: window.counts is not None, timeout=10_000)
-        seen["after"] = (window.ready, window.current_panel_key())
+        result.append(after(window))
         return 0
 
+    result = []
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     try:
         assert run_gui(paths) == 0
     finally:
         timer.stop()
+    assert acted, "the window never showed"
+    return result[0]
+
+
+def test_window_is_interactive_while_the_database_opens(qtbot, qapp, paths, monkeypatch):
+    seen = {}
+
+    def click_while_opening(window) -> None:
+        seen["waiting"] = (
+            window.ready,
+            window.current_panel_key(),
+            window.stack.currentWidget().text(),
+        )
+        window.show_panel("settings")  # a person clicks while the database opens
+
+    after = _run_gui_while_opening(
+        qtbot,
+        qapp,
+        paths,
+        monkeypatch,
+        click_while_opening,
+        after=lambda window: (window.ready, window.current_panel_key()),
+    )
     assert seen["waiting"] == (False, None, "Opening the database…")
-    assert seen["after"] == (True, "settings")  # the click was kept, not replaced
+    assert after == (True, "settings")  # the click was kept, not replaced
 
 
 def test_an_unexpected_open_error_gets_a_message_not_a_traceback(qapp, paths, monkeypatch):
@@ -164,37 +186,15 @@ def test_f5_while_the_database_opens_does_not_count_yet(qtbot, qapp, paths, monk
     """Counting needs the data layer the opener thread is still importing; start() counts."""
     import app.database as database_module
 
-    real_open = database_module.open_database
-    release = threading.Event()
-    monkeypatch.setattr(
-        database_module, "open_database", lambda p: release.wait(10) and real_open(p)
-    )
     counted = []
     real_count = database_module.count_rows
     monkeypatch.setattr(database_module, "count_rows", lambda s: counted.append(1) or real_count(s))
     seen = {}
 
-    def look() -> None:
-        shown = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if shown and "f5" not in seen:
-            window = shown[0]
-            window.refresh_current_panel()  # F5
-            seen["f5"] = window.counts_label.text()
-            release.set()
+    def press_f5(window) -> None:
+        window.refresh_current_panel()  # F5
+        seen["f5"] = window.counts_label.text()
 
-    timer = QTimer(interval=5)
-    timer.timeout.connect(look)
-    timer.start()
-
-    def fake_exec(_self):
-        (window,) = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        qtbot.waitUntil(lambda: window.counts is not None, timeout=10_000)
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    try:
-        assert run_gui(paths) == 0
-    finally:
-        timer.stop()
+    _run_gui_while_opening(qtbot, qapp, paths, monkeypatch, press_f5)
     assert seen["f5"] == "Counting…"
     assert len(counted) == 1  # once, by start(); F5 during the opening queued nothing
