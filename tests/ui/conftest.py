@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import ui.errors
 from app.database import Database
+from tests.ui.helpers import DeferredExecutor
 from ui.ops import Ops, SynchronousExecutor
 from ui.qt_compat import guard_singleton_refcounts
 
@@ -49,6 +50,18 @@ def ops(database: Database, paths, qapp) -> Iterator[Ops]:
     )
     yield hub
     hub.shutdown()
+
+
+@pytest.fixture
+def deferred_ops(database: Database, paths, qapp) -> Iterator[tuple[Ops, DeferredExecutor]]:
+    """(ops, work): Ops whose work waits until the test calls `work.run_all()`, so scans and
+    clicks can be queued behind work still running."""
+    work = DeferredExecutor()
+    hub = Ops(
+        database.session_factory, writer=work, reader=work, network=work, exports_dir=paths.exports
+    )
+    yield hub, work
+    hub.shutdown(wait=False)
 
 
 @pytest.fixture

@@ -189,17 +189,11 @@ def test_fast_scans_on_real_threads_all_count(qtbot, data, session_factory):
 
 
 def test_post_clicked_while_a_scan_runs_waits_for_it(
-    qtbot, database, paths, data, session_factory, messages
+    qtbot, deferred_ops, data, session_factory, messages
 ):
     """The Post button takes its turn behind a scan still being counted, so the scan that the
     station reports as counted is in the sheet that is posted."""
-    from tests.ui.helpers import DeferredExecutor
-
-    work = DeferredExecutor()
-    ops = Ops(
-        database.session_factory, writer=work, reader=work, network=work,
-        exports_dir=paths.exports,
-    )  # fmt: skip
+    ops, work = deferred_ops
     panel = PurchasingPanel(ops)
     qtbot.addWidget(panel)
     panel.show()
@@ -220,4 +214,3 @@ def test_post_clicked_while_a_scan_runs_waits_for_it(
     assert station.sheet is None and "Scan the next bin" in station.message_label.text()
     assert levels(session_factory, data.shop.mug)["A-01"] == 5  # nothing lost: 5 of 5
     assert levels(session_factory, data.shop.cap)["A-01"] == 2
-    ops.shutdown(wait=False)

@@ -244,33 +244,26 @@ def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, station):
     qtbot.waitUntil(station.scan_edit.hasFocus, timeout=1000)
 
 
-def _station_on_deferred_ops(qtbot, database, paths):
-    """(panel, work, ops): the purchasing panel on its receiving station, over Ops whose work
-    runs only when the test says (`work`). Keep `panel`: the station dies with it."""
-    from tests.ui.helpers import DeferredExecutor
-    from ui.ops import Ops
-
-    work = DeferredExecutor()
-    ops = Ops(
-        database.session_factory, writer=work, reader=work, network=work,
-        exports_dir=paths.exports,
-    )  # fmt: skip
+def _receiving_panel(qtbot, deferred_ops):
+    """(panel, work): the purchasing panel on its receiving station, over deferred Ops. Keep
+    `panel`: the station dies with it."""
+    ops, work = deferred_ops
     panel = PurchasingPanel(ops)
     qtbot.addWidget(panel)
     panel.show()
     qtbot.waitExposed(panel)
     panel.show_tab(panel.receiving_tab)
     work.run_all()
-    return panel, work, ops
+    return panel, work
 
 
 def test_close_clicked_while_items_are_queued_receives_them_first(
-    qtbot, database, paths, data, session_factory
+    qtbot, deferred_ops, data, session_factory
 ):
     """The Close button goes through the scan queue like a scanned DONE: two mugs scanned just
     before it are received, not taken for PO numbers after the PO closed."""
     po_id, number = ordered_po(session_factory, data, mug=3, cap=2)
-    panel, work, ops = _station_on_deferred_ops(qtbot, database, paths)
+    panel, work = _receiving_panel(qtbot, deferred_ops)
     station = panel.receiving_tab
     station.scan(number)
     work.run_all()
@@ -281,17 +274,16 @@ def test_close_clicked_while_items_are_queued_receives_them_first(
     assert po_lines(session_factory, po_id)["MUG-1"] == (3, 2)
     assert station.detail is None
     assert "no purchase order" not in station.message_label.text().lower()
-    ops.shutdown(wait=False)
 
 
 def test_scans_wait_their_turn_and_the_lists_reload_once_after(
-    qtbot, database, paths, data, session_factory
+    qtbot, deferred_ops, data, session_factory
 ):
     """A scanner sends the PO label and three items before the PO has even loaded: each scan
     waits for the one before (the items are received, not taken for PO numbers), and the
     lists reload once when the burst is over, not after every scan."""
     po_id, number = ordered_po(session_factory, data, mug=3, cap=2)
-    panel, work, ops = _station_on_deferred_ops(qtbot, database, paths)
+    panel, work = _receiving_panel(qtbot, deferred_ops)
     station = panel.receiving_tab
     reloads = []
     original = station.refresh
@@ -310,4 +302,3 @@ def test_scans_wait_their_turn_and_the_lists_reload_once_after(
     assert not station.queue.busy and station.queue.waiting == 0
     # Each receipt asked for a refresh while scans were queued; they ran once, at the end.
     assert reloads == [True, True, True, False]
-    ops.shutdown(wait=False)

@@ -238,20 +238,13 @@ def test_keyboard_shortcuts_choose_condition_and_disposition(qtbot, session_fact
 
 
 def test_items_scanned_before_the_return_opened_wait_their_turn(
-    qtbot, database, paths, tmp_path, session_factory, shop
+    qtbot, deferred_ops, tmp_path, session_factory, shop
 ):
     """The RMA slip and two items come from the scanner before the return has loaded: the
     items wait for it (instead of "scan the RMA first") and the lists reload once after."""
-    from tests.ui.helpers import DeferredExecutor
-    from ui.ops import Ops
-
     order = shipped_order(session_factory, (shop.mug, 4))
     rma_id, _ = rma_for(session_factory, order, (0, 4, "damaged"))
-    work = DeferredExecutor()
-    ops = Ops(
-        database.session_factory, writer=work, reader=work, network=work,
-        exports_dir=paths.exports,
-    )  # fmt: skip
+    ops, work = deferred_ops
     panel = ReturnsPanel(ops, exports_dir=tmp_path / "exports")
     qtbot.addWidget(panel)
     panel.show()
@@ -275,7 +268,6 @@ def test_items_scanned_before_the_return_opened_wait_their_turn(
     assert station.message_label.text() == "MUG-1: restock → A-01; 2 of 4 received"
     assert figures(session_factory, shop.mug) == (8, 0, 8)
     assert reloads[-1] is False and reloads.count(False) == 1
-    ops.shutdown(wait=False)
 
 
 def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, panel):
@@ -290,20 +282,13 @@ def test_enter_in_the_quantity_box_returns_to_the_scan_field(qtbot, panel):
 
 
 def test_done_clicked_while_items_are_queued_receives_them_first(
-    qtbot, database, paths, tmp_path, session_factory, shop
+    qtbot, deferred_ops, tmp_path, session_factory, shop
 ):
     """Done goes through the scan queue like a scanned DONE: items scanned just before it are
     received, not refused with "scan the RMA first" after the return closed."""
-    from tests.ui.helpers import DeferredExecutor
-    from ui.ops import Ops
-
     order = shipped_order(session_factory, (shop.mug, 4))
     rma_for(session_factory, order, (0, 4, "damaged"))
-    work = DeferredExecutor()
-    ops = Ops(
-        database.session_factory, writer=work, reader=work, network=work,
-        exports_dir=paths.exports,
-    )  # fmt: skip
+    ops, work = deferred_ops
     panel = ReturnsPanel(ops, exports_dir=tmp_path / "exports")
     qtbot.addWidget(panel)
     panel.show()
@@ -319,4 +304,3 @@ def test_done_clicked_while_items_are_queued_receives_them_first(
     assert figures(session_factory, shop.mug) == (8, 0, 8)
     assert station.view is None
     assert "scan the rma first" not in station.message_label.text().lower()
-    ops.shutdown(wait=False)
