@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
+from collections.abc import Iterable
+from dataclasses import asdict, replace
 
 from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -272,6 +273,22 @@ def find_product_by_code(session: Session, code: str) -> ProductRef | None:
         return ProductRef(*exact, matched_by="sku")
     row = conn.execute(_BY_EXTRA_CODE, {"code": code}).first()
     return ProductRef(*row, matched_by="code") if row is not None else None
+
+
+def find_among(candidates: Iterable[ProductRef], code: str) -> ProductRef | None:
+    """The candidate find_product_by_code would return first for `code`, decided without the
+    database: a GTIN form for digits, else the exact SKU. None means only the catalogue can
+    tell (another product's code, a SKU in another case, an extra barcode, or unknown). Kept
+    next to find_product_by_code so the two orders of lookup stay the same."""
+    code = code.strip()
+    if not code:
+        return None
+    if code.isdigit():
+        forms = gtin_variants(code)
+        found = next((c for c in candidates if c.gtin is not None and c.gtin in forms), None)
+        return replace(found, matched_by="gtin") if found is not None else None
+    found = next((c for c in candidates if c.sku == code), None)
+    return replace(found, matched_by="sku") if found is not None else None
 
 
 def _get(session: Session, product_id: int) -> Product:

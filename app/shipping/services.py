@@ -23,9 +23,8 @@ from app.errors import (
     WrongItem,
 )
 from app.inventory.dto import ProductRef
-from app.inventory.gtin import gtin_variants
 from app.inventory.ledger import MoveSpec, post_moves
-from app.inventory.products import find_product_by_code
+from app.inventory.products import find_among, find_product_by_code
 from app.inventory.reservations import consume_lines, reserve_lines
 from app.notifications import queue_shipped_mail
 from app.numbering import next_number
@@ -211,29 +210,16 @@ def verify_item(session: Session, shipment_id: int, code: str) -> VerifyResult:
     )
 
 
-def _scanned_line_product(rows, code: str) -> ProductRef | None:
-    """The product of one of the parcel's lines that `code` names the way find_product_by_code
-    would find it first (a GTIN form for digits, else the exact SKU); None means ask the
-    catalogue (another product's code, a case-folded SKU, an extra barcode, or unknown)."""
-    code = code.strip()
-    if not code:
-        return None
-    if code.isdigit():
-        forms = gtin_variants(code)
-        match = next((row for row in rows if row.gtin is not None and row.gtin in forms), None)
-        how = "gtin"
-    else:
-        match = next((row for row in rows if row.product_sku == code), None)
-        how = "sku"
-    if match is None or match.product_id is None:
-        return None
-    return ProductRef(
-        match.product_id,
-        match.product_sku,
-        match.product_name,
-        match.gtin,
-        match.archived,
-        matched_by=how,
+def _scanned_line_product(rows: Sequence[_LineRow], code: str) -> ProductRef | None:
+    """The product of one of the parcel's lines that `code` names, if that can be told without
+    the catalogue (find_among); None means ask find_product_by_code."""
+    return find_among(
+        (
+            ProductRef(row.product_id, row.product_sku, row.product_name, row.gtin, row.archived)
+            for row in rows
+            if row.product_id is not None
+        ),
+        code,
     )
 
 
